@@ -1,0 +1,61 @@
+// Files a node keeps in its data directory besides the database: identity, admin bootstrap, TLS material.
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generatePassword, hashPassword } from '../core/passwords.js';
+import type { Store } from '../store/store.js';
+import { createSelfSignedCert } from '../http/tls.js';
+
+/** Reads `<dataDir>/<name>`, creating it with `make()` on first use. */
+function readOrCreate(dataDir: string, name: string, make: () => string, mode = 0o644): string {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, name);
+  if (!existsSync(file)) writeFileSync(file, make(), { mode });
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** This node's id in task leases: stable across restarts, so a restarted node takes its own tasks back at once. */
+export const nodeIdOf = (dataDir: string): string => readOrCreate(dataDir, 'node-id', () => `node-${randomUUID()}`);
+
+/** The server's machine id (BIG-IQ `ownerMachineId`), shared by every node of one deployment through the store. */
+export async function machineIdOf(store: Store): Promise<string> {
+  const existing = await store.getSetting('machine_id');
+  if (existing) return existing;
+  const id = randomUUID();
+  await store.setSetting('machine_id', id);
+  return id;
+}
+
+/**
+ * Creates the `admin` account on first start: its password comes from CURFEW_ADMIN_PASSWORD or is generated and
+ * returned (to be printed once). Returns undefined when admin already exists or the password came from the env.
+ */
+export async function bootstrapAdmin(store: Store, envPassword: string | undefined): Promise<string | undefined> {
+  if (await store.findUserByName('admin')) return undefined;
+  const password = envPassword || generatePassword();
+  await store.upsertUser({ name: 'admin', passwordHash: await hashPassword(password), createdAt: Date.now() });
+  return envPassword ? undefined : password;
+}
+
+export interface TlsMaterial {
+  cert: string;
+  key: string;
+}
+
+/** The operator's certificate when given, else a self-signed one created once in `<dataDir>/tls/`. */
+export async function tlsMaterial(dataDir: string, certFile?: string, keyFile?: string): Promise<TlsMaterial> {
+  if (certFile || keyFile) {
+    if (!certFile || !keyFile) throw new Error('--tls-cert and --tls-key go together');
+    return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+  }
+  const dir = join(dataDir, 'tls');
+  const certPath = join(dir, 'cert.pem');
+  const keyPath = join(dir, 'key.pem');
+  if (!existsSync(certPath) || !existsSync(keyPath)) {
+    mkdirSync(dir, { recursive: true });
+    const made = await createSelfSignedCert('curfew', ['localhost', '127.0.0.1', '::1']);
+    writeFileSync(keyPath, made.key, { mode: 0o600 });
+    writeFileSync(certPath, made.cert);
+  }
+  return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
+}

@@ -1,0 +1,66 @@
+// `curfew serve`: runs a node until SIGTERM/SIGINT, then shuts down cleanly (listener, tasks, device tokens, store).
+import type { Command } from 'commander';
+import { type ListenAddress, parseInteger, parseListen } from './options.js';
+import { startServer } from './server.js';
+
+interface ServeOptions {
+  listen: ListenAddress;
+  dataDir: string;
+  tls: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  lab: number;
+  labSessions: number;
+  syncInterval: number;
+  logLevel: string;
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the curfew server (HTTPS API, task engine, inventory sync)')
+    .option('--listen <host:port>', 'address to listen on', parseListen, { host: '127.0.0.1', port: 8443 })
+    .option('--data-dir <dir>', 'where the database, keys and certificate live', './.curfew')
+    .option('--tls-cert <file>', 'PEM certificate (default: a self-signed one created in the data dir)')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--no-tls', 'serve plain HTTP (only behind a TLS-terminating proxy)')
+    .option('--lab <n>', 'also start N emulated BIG-IP devices and manage them', parseInteger(0, 5000), 0)
+    .option('--lab-sessions <k>', 'synthetic sessions per emulated device', parseInteger(0, 100_000), 25)
+    .option('--sync-interval <seconds>', 'inventory sync period (0 = on demand only)', parseInteger(0, 86_400), 30)
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
+    .action(async (options: ServeOptions) => {
+      const server = await startServer({
+        listen: options.listen,
+        dataDir: options.dataDir,
+        tls: options.tls,
+        ...(options.tlsCert !== undefined && { tlsCert: options.tlsCert }),
+        ...(options.tlsKey !== undefined && { tlsKey: options.tlsKey }),
+        lab: options.lab,
+        labSessions: options.labSessions,
+        syncIntervalMs: options.syncInterval * 1000,
+        logLevel: options.logLevel,
+        ...(process.env.CURFEW_ADMIN_PASSWORD && { adminPassword: process.env.CURFEW_ADMIN_PASSWORD }),
+      });
+      printBanner(server.url, server.generatedAdminPassword, server.lab?.summary());
+      let stopping = false;
+      const shutdown = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        process.stderr.write(`curfew: ${signal} received, shutting down\n`);
+        void server.stop().then(() => process.exit(0));
+      };
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+    });
+}
+
+function printBanner(url: string, generatedPassword: string | undefined, lab: string | undefined): void {
+  const lines = [`curfew is serving at ${url}`];
+  if (generatedPassword) {
+    lines.push(`first start: created user "admin" with password ${generatedPassword}`, '(shown once; set CURFEW_ADMIN_PASSWORD to choose it)');
+  } else {
+    lines.push('sign in as "admin" (password from CURFEW_ADMIN_PASSWORD or the first start)');
+  }
+  if (lab) lines.push(lab);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,78 @@
+// Starting and stopping a whole node: store, engine, optional lab fleet, HTTPS listener.
+import type { FastifyInstance } from 'fastify';
+import { bigipConnector } from '../connectors/bigip/index.js';
+import { Engine } from '../engine/engine.js';
+import { buildApp } from '../http/app.js';
+import { openStore } from '../store/open-store.js';
+import { bootstrapAdmin, machineIdOf, nodeIdOf, tlsMaterial } from './data-dir.js';
+import { type LabHandle, startLab } from './lab-fleet.js';
+import type { ListenAddress } from './options.js';
+import { VERSION } from './version.js';
+
+export interface ServerConfig {
+  listen: ListenAddress;
+  dataDir: string;
+  tls: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  lab: number;
+  labSessions: number;
+  syncIntervalMs: number;
+  logLevel: string;
+  adminPassword?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  engine: Engine;
+  app: FastifyInstance;
+  lab: LabHandle | undefined;
+  /** Set when this start created admin with a generated password (shown once). */
+  generatedAdminPassword: string | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const store = await openStore({ dataDir: config.dataDir });
+  const closers: (() => Promise<void>)[] = [() => store.close()];
+  try {
+    const generatedAdminPassword = await bootstrapAdmin(store, config.adminPassword);
+    const engine = new Engine(store, {
+      nodeId: nodeIdOf(config.dataDir),
+      connectors: { bigip: bigipConnector },
+      sync: { intervalMs: config.syncIntervalMs },
+    });
+    await engine.start();
+    closers.unshift(() => engine.stop());
+
+    const lab = config.lab > 0 ? await startLab(engine, { devices: config.lab, sessionsPerDevice: config.labSessions }) : undefined;
+    if (lab) closers.unshift(() => lab.stop());
+
+    const https = config.tls ? await tlsMaterial(config.dataDir, config.tlsCert, config.tlsKey) : null;
+    const app = await buildApp(
+      { engine, machineId: await machineIdOf(store), version: VERSION },
+      { https, logger: { level: config.logLevel } },
+    );
+    closers.unshift(() => app.close());
+    await app.listen({ host: config.listen.host, port: config.listen.port });
+    const url = `${config.tls ? 'https' : 'http'}://${hostForUrl(config.listen.host)}:${listeningPort(app)}/`;
+    return { url, engine, app, lab, generatedAdminPassword, stop: () => closeAll(closers) };
+  } catch (err) {
+    await closeAll(closers);
+    throw err;
+  }
+}
+
+async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
+  for (const close of closers.splice(0)) await close().catch(() => undefined);
+}
+
+function listeningPort(app: FastifyInstance): number {
+  const address = app.server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+

@@ -1,0 +1,78 @@
+// The engine facade: wires connections, the task runner and inventory sync, and is the one way to submit a kill.
+import { type Actor, newKillTask } from '../core/kill-request.js';
+import type { DeviceKind, KillSelector, KillTask } from '../core/model.js';
+import type { Connector, ConnectorOptions } from '../connectors/connector.js';
+import type { Store } from '../store/store.js';
+import { DeviceConnections } from './connections.js';
+import { EngineEvents } from './events.js';
+import { InventoryService } from './inventory.js';
+import { InventorySync, type InventorySyncOptions } from './inventory-sync.js';
+import { DEFAULT_RUNNER_OPTIONS, TaskRunner, type TaskRunnerOptions } from './task-runner.js';
+
+export interface EngineOptions {
+  nodeId: string;
+  connectors: Partial<Record<DeviceKind, Connector>>;
+  connector?: Partial<ConnectorOptions>;
+  runner?: Partial<Omit<TaskRunnerOptions, 'nodeId'>>;
+  sync?: Partial<InventorySyncOptions>;
+}
+
+export const DEFAULT_CONNECTOR_OPTIONS: ConnectorOptions = { timeoutMs: 10_000, perDeviceConcurrency: 8 };
+export const DEFAULT_SYNC_OPTIONS: InventorySyncOptions = { intervalMs: 30_000, concurrency: 256 };
+
+export class Engine {
+  readonly store: Store;
+  readonly events = new EngineEvents();
+  readonly connections: DeviceConnections;
+  readonly runner: TaskRunner;
+  readonly sync: InventorySync;
+  readonly inventory: InventoryService;
+
+  constructor(store: Store, options: EngineOptions) {
+    this.store = store;
+    this.connections = new DeviceConnections(options.connectors, store, { ...DEFAULT_CONNECTOR_OPTIONS, ...options.connector });
+    this.runner = new TaskRunner(store, this.connections, this.events, {
+      ...DEFAULT_RUNNER_OPTIONS,
+      ...options.runner,
+      nodeId: options.nodeId,
+    });
+    this.sync = new InventorySync(store, this.connections, this.events, { ...DEFAULT_SYNC_OPTIONS, ...options.sync });
+    this.inventory = new InventoryService(store, this.connections);
+  }
+
+  async start(): Promise<void> {
+    await this.runner.start();
+    this.sync.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.sync.stop();
+    await this.runner.stop();
+    await this.connections.closeAll();
+  }
+
+  /** Validates, writes the task and its audit event in one transaction, and wakes the runner. */
+  async submitKill(selector: KillSelector, actor: Actor): Promise<KillTask> {
+    const task = newKillTask(selector, actor);
+    await this.store.createTask(task, {
+      at: task.createdAt,
+      actor: actor.name,
+      address: actor.address,
+      action: 'task.create',
+      subject: task.id,
+      details: { selector },
+    });
+    this.runner.wake();
+    return task;
+  }
+
+  /** Asks a task to stop; returns the task afterwards, undefined when no task has that id. */
+  async cancelTask(taskId: string, actor: Actor): Promise<KillTask | undefined> {
+    const task = await this.store.requestCancel(taskId);
+    if (task) {
+      await this.store.appendAudit({ at: Date.now(), actor: actor.name, address: actor.address, action: 'task.cancel', subject: taskId, details: {} });
+      this.runner.wake();
+    }
+    return task;
+  }
+}

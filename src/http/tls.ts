@@ -1,0 +1,1 @@
+export { createSelfSignedCert, type SelfSignedCert } from '../../lab/tls.js';

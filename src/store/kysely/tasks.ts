@@ -1,0 +1,163 @@
+// Kill tasks, their per-device targets, and the lease that lets exactly one runner work a task at a time.
+import type { Kysely } from 'kysely';
+import type { AuditEvent, KillTask, TaskTarget } from '../../core/model.js';
+import type { TaskPatch, TaskStore, TargetOutcome } from '../store.js';
+import type { DialectTraits } from './dialect.js';
+import { auditToRow, chunk, targetFromRow, targetToRow, taskFromRow, taskToRow } from './rows.js';
+import type { Database, TaskTable } from './schema.js';
+
+const OPEN_STATUSES = ['CREATED', 'STARTED', 'CANCEL_REQUESTED'];
+const FINAL_STATUSES = ['FINISHED', 'FAILED', 'CANCELED'];
+const TARGET_COLUMNS = 11;
+const CLAIM_CANDIDATES = 8;
+
+const nowMicros = (): number => Date.now() * 1000;
+
+export function taskStore(db: Kysely<Database>, traits: DialectTraits): TaskStore {
+  const findTaskById = async (id: string): Promise<KillTask | undefined> => {
+    const row = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? taskFromRow(row) : undefined;
+  };
+
+  return {
+    findTaskById,
+
+    async createTask(task: KillTask, audit: AuditEvent): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('tasks').values(taskToRow(task)).execute();
+        await trx.insertInto('audit_events').values(auditToRow(audit)).execute();
+      });
+    },
+
+    async listTasks({ limit, offset }): Promise<KillTask[]> {
+      const rows = await db
+        .selectFrom('tasks')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+      return rows.map(taskFromRow);
+    },
+
+    async countTasks(): Promise<number> {
+      const row = await db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    async updateTask(id: string, patch: TaskPatch): Promise<KillTask | undefined> {
+      const set: Partial<TaskTable> = {};
+      if (patch.status !== undefined) set.status = patch.status;
+      if (patch.step !== undefined) set.step = patch.step;
+      if (patch.result !== undefined) set.result = patch.result;
+      if (patch.errorMessage !== undefined) set.error_message = patch.errorMessage;
+      if (patch.startedAt !== undefined) set.started_at = patch.startedAt;
+      if (patch.endedAt !== undefined) set.ended_at = patch.endedAt;
+      await db
+        .updateTable('tasks')
+        .set((eb) => ({ ...set, generation: eb('generation', '+', 1), updated_micros: nowMicros() }))
+        .where('id', '=', id)
+        .execute();
+      return findTaskById(id);
+    },
+
+    async requestCancel(id: string): Promise<KillTask | undefined> {
+      await db
+        .updateTable('tasks')
+        .set((eb) => ({ status: 'CANCEL_REQUESTED', generation: eb('generation', '+', 1), updated_micros: nowMicros() }))
+        .where('id', '=', id)
+        .where('status', 'not in', [...FINAL_STATUSES, 'CANCEL_REQUESTED'])
+        .execute();
+      return findTaskById(id);
+    },
+
+    async claimTask(owner: string, now: number, leaseMs: number): Promise<KillTask | undefined> {
+      const candidates = await db
+        .selectFrom('tasks')
+        .select('id')
+        .where('status', 'in', OPEN_STATUSES)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+        .orderBy('created_at')
+        .limit(CLAIM_CANDIDATES)
+        .execute();
+      for (const { id } of candidates) {
+        // Compare-and-set on the lease: of several claimers, only the one whose update matched gets the task.
+        const result = await db
+          .updateTable('tasks')
+          .set({ lease_owner: owner, lease_until: now + leaseMs })
+          .where('id', '=', id)
+          .where('status', 'in', OPEN_STATUSES)
+          .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+          .executeTakeFirst();
+        if (result.numUpdatedRows > 0n) return findTaskById(id);
+      }
+      return undefined;
+    },
+
+    async renewLease(taskId: string, owner: string, until: number): Promise<boolean> {
+      const result = await db
+        .updateTable('tasks')
+        .set({ lease_until: until })
+        .where('id', '=', taskId)
+        .where('lease_owner', '=', owner)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async releaseLease(taskId: string, owner: string): Promise<void> {
+      await db
+        .updateTable('tasks')
+        .set({ lease_owner: null, lease_until: null })
+        .where('id', '=', taskId)
+        .where('lease_owner', '=', owner)
+        .execute();
+    },
+
+    async releaseLeasesOf(owner: string): Promise<void> {
+      await db.updateTable('tasks').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).execute();
+    },
+
+    async insertTargets(targets: TaskTarget[]): Promise<void> {
+      if (targets.length === 0) return;
+      await db.transaction().execute(async (trx) => {
+        for (const part of chunk(targets.map(targetToRow), TARGET_COLUMNS, traits.maxParams)) {
+          await trx
+            .insertInto('task_targets')
+            .values(part)
+            .onConflict((oc) => oc.columns(['task_id', 'device_id']).doNothing())
+            .execute();
+        }
+      });
+    },
+
+    async listTargets(taskId: string): Promise<TaskTarget[]> {
+      const rows = await db.selectFrom('task_targets').selectAll().where('task_id', '=', taskId).orderBy('device_id').execute();
+      return rows.map(targetFromRow);
+    },
+
+    async saveTargetOutcomes(outcomes: readonly TargetOutcome[]): Promise<void> {
+      if (outcomes.length === 0) return;
+      const updatedAt = Date.now();
+      await db.transaction().execute(async (trx) => {
+        for (const o of outcomes) {
+          await trx
+            .updateTable('task_targets')
+            .set({
+              status: o.status,
+              killed: JSON.stringify(o.killed),
+              not_found: JSON.stringify(o.notFound),
+              failed: JSON.stringify(o.failed),
+              error_code: o.errorCode,
+              error_message: o.errorMessage,
+              attempts: o.attempts,
+              updated_at: updatedAt,
+            })
+            .where('task_id', '=', o.taskId)
+            .where('device_id', '=', o.deviceId)
+            .execute();
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,37 @@
+// Composition of the Kysely store: picks the dialect from configuration, migrates, and wires the per-concern parts.
+import type { Kysely } from 'kysely';
+import { auditStore, settingStore, userStore } from './kysely/accounts.js';
+import { credentialStore, deviceStore } from './kysely/devices.js';
+import { type DialectTraits, SQLITE_TRAITS, openSqlite } from './kysely/dialect.js';
+import { migrateToLatest } from './kysely/migrations.js';
+import type { Database } from './kysely/schema.js';
+import { sessionStore } from './kysely/sessions.js';
+import { taskStore } from './kysely/tasks.js';
+import { SecretBox } from './secret-box.js';
+import type { Store } from './store.js';
+
+export interface StoreOptions {
+  /** Directory for the SQLite database and the secret key; `:memory:` for a throwaway store (tests). */
+  dataDir: string | ':memory:';
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const db = openSqlite(options.dataDir);
+  const box = options.dataDir === ':memory:' ? SecretBox.ephemeral() : SecretBox.fromDataDir(options.dataDir);
+  await migrateToLatest(db as Kysely<unknown>, SQLITE_TRAITS);
+  return composeStore(db, SQLITE_TRAITS, box);
+}
+
+function composeStore(db: Kysely<Database>, traits: DialectTraits, box: SecretBox): Store {
+  return {
+    dialect: traits.name,
+    ...deviceStore(db),
+    ...credentialStore(db, box),
+    ...sessionStore(db, traits),
+    ...taskStore(db, traits),
+    ...auditStore(db),
+    ...userStore(db),
+    ...settingStore(db),
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,174 @@
+// The storage port. One implementation (Kysely) serves SQLite and PostgreSQL; the conformance suite in
+// test/store.contract.ts holds every implementation to these contracts.
+import type {
+  AccessGroup,
+  AuditEvent,
+  Cluster,
+  Device,
+  DeviceCredential,
+  DeviceState,
+  FailoverState,
+  KillTask,
+  Session,
+  TaskStatus,
+  TaskStep,
+  TaskResult,
+  TaskTarget,
+} from '../core/model.js';
+
+export interface DeviceHealthUpdate {
+  state: DeviceState;
+  failover?: FailoverState;
+  lastSyncAt?: number;
+  lastError: string | null;
+}
+
+export interface DeviceStore {
+  listDevices(): Promise<Device[]>;
+  /** Undefined when no device has that id. */
+  findDeviceById(id: string): Promise<Device | undefined>;
+  /** Throws DomainError conflict when the id or hostname is taken. */
+  insertDevice(device: Device): Promise<void>;
+  /** Replaces the configured fields; returns false when the device does not exist. */
+  updateDevice(device: Device): Promise<boolean>;
+  /** Removes the device and its sessions; returns false when it did not exist. */
+  deleteDeviceById(id: string): Promise<boolean>;
+  updateDeviceHealth(id: string, update: DeviceHealthUpdate): Promise<void>;
+  listClusters(): Promise<Cluster[]>;
+  upsertCluster(cluster: Cluster): Promise<void>;
+  deleteClusterByName(name: string): Promise<boolean>;
+  listAccessGroups(): Promise<AccessGroup[]>;
+  upsertAccessGroup(group: AccessGroup): Promise<void>;
+  deleteAccessGroupByName(name: string): Promise<boolean>;
+}
+
+export interface CredentialStore {
+  /** Stores (encrypted at rest) or replaces the credential under `ref`. */
+  putCredential(ref: string, credential: DeviceCredential): Promise<void>;
+  /** Undefined when nothing is stored under `ref`. */
+  findCredential(ref: string): Promise<DeviceCredential | undefined>;
+  deleteCredential(ref: string): Promise<boolean>;
+}
+
+export interface SessionQuery {
+  deviceIds?: string[];
+  user?: string;
+  clientIp?: string;
+  limit: number;
+  offset: number;
+  orderBy?: 'startedAt' | 'user' | 'deviceId';
+  descending?: boolean;
+}
+
+export interface SessionStore {
+  /**
+   * Makes the stored sessions of one device equal to `listed` as of `seenAt`: new ones are inserted (their startedAt
+   * kept from the first sighting unless the device reports one), known ones get lastSeenAt, missing ones are removed.
+   */
+  replaceDeviceSessions(deviceId: string, listed: Omit<Session, 'lastSeenAt'>[], seenAt: number): Promise<void>;
+  /** Removes the given sessions of one device (after a verified kill). */
+  deleteSessions(deviceId: string, sessionIds: readonly string[]): Promise<void>;
+  listSessions(query: SessionQuery): Promise<Session[]>;
+  countSessions(query: Omit<SessionQuery, 'limit' | 'offset' | 'orderBy' | 'descending'>): Promise<number>;
+  /** Session counts per device id. */
+  countSessionsByDevice(): Promise<Map<string, number>>;
+}
+
+export interface TaskPatch {
+  status?: TaskStatus;
+  step?: TaskStep;
+  result?: TaskResult;
+  errorMessage?: string | null;
+  startedAt?: number | null;
+  endedAt?: number | null;
+}
+
+export interface TargetOutcome {
+  taskId: string;
+  deviceId: string;
+  status: TaskTarget['status'];
+  killed: string[];
+  notFound: string[];
+  failed: string[];
+  errorCode: string | null;
+  errorMessage: string | null;
+  attempts: number;
+}
+
+export interface TaskListQuery {
+  limit: number;
+  offset: number;
+}
+
+export interface TaskStore {
+  /** Writes the task and its audit event in one transaction: both or neither. */
+  createTask(task: KillTask, audit: AuditEvent): Promise<void>;
+  findTaskById(id: string): Promise<KillTask | undefined>;
+  /** Newest first. */
+  listTasks(query: TaskListQuery): Promise<KillTask[]>;
+  countTasks(): Promise<number>;
+  /** Applies the patch, bumps generation and updatedMicros; returns the new task or undefined when missing. */
+  updateTask(id: string, patch: TaskPatch): Promise<KillTask | undefined>;
+  /**
+   * Sets CANCEL_REQUESTED when the task is not final; returns the task as it is afterwards, undefined when missing.
+   */
+  requestCancel(id: string): Promise<KillTask | undefined>;
+  /**
+   * Claims one unfinished task (CREATED, STARTED or CANCEL_REQUESTED) whose lease is free or expired, oldest first,
+   * for `owner` until `now + leaseMs`. Exactly one caller receives a given task while its lease holds.
+   */
+  claimTask(owner: string, now: number, leaseMs: number): Promise<KillTask | undefined>;
+  /** Extends the lease; returns false when `owner` no longer holds it. */
+  renewLease(taskId: string, owner: string, until: number): Promise<boolean>;
+  releaseLease(taskId: string, owner: string): Promise<void>;
+  /** Frees every lease `owner` holds (a restarted node taking its unfinished tasks back at once). */
+  releaseLeasesOf(owner: string): Promise<void>;
+  /** Inserts the targets of a task once; a second call for the same task is a no-op (resumed resolution). */
+  insertTargets(targets: TaskTarget[]): Promise<void>;
+  listTargets(taskId: string): Promise<TaskTarget[]>;
+  /** Writes many device outcomes in one transaction. */
+  saveTargetOutcomes(outcomes: readonly TargetOutcome[]): Promise<void>;
+}
+
+export interface AuditQuery {
+  limit: number;
+  offset: number;
+  actor?: string;
+  action?: string;
+}
+
+export interface AuditStore {
+  appendAudit(event: AuditEvent): Promise<void>;
+  /** Newest first. */
+  listAudit(query: AuditQuery): Promise<AuditEvent[]>;
+}
+
+export interface UserRecord {
+  name: string;
+  passwordHash: string;
+  createdAt: number;
+}
+
+export interface UserStore {
+  findUserByName(name: string): Promise<UserRecord | undefined>;
+  /** Inserts or replaces the user's password hash. */
+  upsertUser(user: UserRecord): Promise<void>;
+  listUsers(): Promise<UserRecord[]>;
+}
+
+export interface SettingStore {
+  getSetting(key: string): Promise<string | undefined>;
+  setSetting(key: string, value: string): Promise<void>;
+}
+
+export interface Store
+  extends DeviceStore,
+    CredentialStore,
+    SessionStore,
+    TaskStore,
+    AuditStore,
+    UserStore,
+    SettingStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}

@@ -1,0 +1,206 @@
+// The store conformance suite: every Store implementation (SQLite now, PostgreSQL later) must pass it unchanged.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { newKillTask, selectorOf } from '../src/core/kill-request.js';
+import type { KillTask, TaskTarget } from '../src/core/model.js';
+import type { Store } from '../src/store/store.js';
+import { device } from './support/factories.js';
+
+const actor = { name: 'admin', address: '127.0.0.1' };
+
+function taskAt(createdAt: number): KillTask {
+  return newKillTask(selectorOf({ action: 'KILL_ALL_SESSIONS', all: true }), actor, createdAt);
+}
+
+function audit(subject: string) {
+  return { at: Date.now(), actor: 'admin', address: '127.0.0.1', action: 'task.create', subject, details: { n: 1 } };
+}
+
+function target(taskId: string, deviceId: string): TaskTarget {
+  return {
+    taskId,
+    deviceId,
+    sessionIds: null,
+    status: 'pending',
+    killed: [],
+    notFound: [],
+    failed: [],
+    errorCode: null,
+    errorMessage: null,
+    attempts: 0,
+    updatedAt: 1,
+  };
+}
+
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  describe(`store contract: ${name}`, () => {
+    let store: Store;
+    before(async () => {
+      store = await open();
+    });
+    after(async () => {
+      await store.close();
+    });
+
+    it('inserts, finds, updates and deletes devices; a taken id or hostname is a conflict', async () => {
+      const d = device({ cluster: 'blue', accessGroup: 'g1' });
+      await store.insertDevice(d);
+      assert.deepEqual(await store.findDeviceById(d.id), d);
+      await assert.rejects(store.insertDevice({ ...d, hostname: 'other' }), { kind: 'conflict' });
+      await assert.rejects(store.insertDevice({ ...device(), hostname: d.hostname }), { kind: 'conflict' });
+      assert.equal(await store.updateDevice({ ...d, port: 8443, verifyTls: false }), true);
+      assert.equal((await store.findDeviceById(d.id))?.port, 8443);
+      assert.equal((await store.findDeviceById(d.id))?.verifyTls, false);
+      await store.updateDeviceHealth(d.id, { state: 'online', failover: 'ACTIVE', lastSyncAt: 42, lastError: null });
+      const healthy = await store.findDeviceById(d.id);
+      assert.equal(healthy?.failover, 'ACTIVE');
+      assert.equal(healthy?.lastSyncAt, 42);
+      assert.equal(await store.deleteDeviceById(d.id), true);
+      assert.equal(await store.deleteDeviceById(d.id), false);
+      assert.equal(await store.findDeviceById(d.id), undefined);
+      assert.equal(await store.updateDevice(d), false);
+    });
+
+    it('keeps clusters and access groups by name', async () => {
+      await store.upsertCluster({ name: 'blue', description: '' });
+      await store.upsertCluster({ name: 'blue', description: 'HA pair' });
+      await store.upsertAccessGroup({ name: 'g1', description: 'VPN' });
+      assert.deepEqual(await store.listClusters(), [{ name: 'blue', description: 'HA pair' }]);
+      assert.deepEqual(await store.listAccessGroups(), [{ name: 'g1', description: 'VPN' }]);
+      assert.equal(await store.deleteClusterByName('blue'), true);
+      assert.equal(await store.deleteAccessGroupByName('nope'), false);
+    });
+
+    it('seals credentials and reads them back', async () => {
+      await store.putCredential('device:x', { username: 'admin', password: 's3cret' });
+      assert.deepEqual(await store.findCredential('device:x'), { username: 'admin', password: 's3cret' });
+      await store.putCredential('device:x', { username: 'admin', password: 'rotated' });
+      assert.equal((await store.findCredential('device:x'))?.password, 'rotated');
+      assert.equal(await store.deleteCredential('device:x'), true);
+      assert.equal(await store.findCredential('device:x'), undefined);
+    });
+
+    it('replaces a device session set: keeps first-seen start times, drops what vanished', async () => {
+      const d = device();
+      await store.insertDevice(d);
+      const s = (id: string, user: string) => ({ deviceId: d.id, sessionId: id, user, clientIp: '10.0.0.1', startedAt: 100, protocol: 'apm' });
+      await store.replaceDeviceSessions(d.id, [s('aa', 'alice'), s('bb', 'bob')], 1000);
+      await store.replaceDeviceSessions(d.id, [{ ...s('bb', 'bob'), startedAt: 999 }, s('cc', 'alice')], 2000);
+      const rows = await store.listSessions({ deviceIds: [d.id], limit: 10, offset: 0, orderBy: 'user' });
+      assert.deepEqual(
+        rows.map((r) => [r.sessionId, r.user, r.startedAt, r.lastSeenAt]),
+        [
+          ['cc', 'alice', 100, 2000],
+          ['bb', 'bob', 100, 2000],
+        ],
+      );
+      assert.equal(await store.countSessions({ user: 'alice' }), 1);
+      assert.equal((await store.countSessionsByDevice()).get(d.id), 2);
+      await store.deleteSessions(d.id, ['bb']);
+      assert.equal(await store.countSessions({ deviceIds: [d.id] }), 1);
+      await store.deleteDeviceById(d.id);
+      assert.equal(await store.countSessions({ deviceIds: [d.id] }), 0);
+    });
+
+    it('handles session sets larger than one statement can bind', async () => {
+      const d = device();
+      await store.insertDevice(d);
+      const many = Array.from({ length: 12_000 }, (_, i) => ({
+        deviceId: d.id,
+        sessionId: i.toString(16).padStart(8, '0'),
+        user: `user${i % 50}`,
+        clientIp: '10.0.0.1',
+        startedAt: i,
+        protocol: 'apm',
+      }));
+      await store.replaceDeviceSessions(d.id, many, 5);
+      assert.equal(await store.countSessions({ deviceIds: [d.id] }), 12_000);
+      const page = await store.listSessions({ deviceIds: [d.id], limit: 3, offset: 10, orderBy: 'startedAt', descending: true });
+      assert.deepEqual(page.map((p) => p.startedAt), [11_989, 11_988, 11_987]);
+      await store.deleteSessions(d.id, many.map((s) => s.sessionId));
+      assert.equal(await store.countSessions({ deviceIds: [d.id] }), 0);
+      await store.deleteDeviceById(d.id);
+    });
+
+    it('writes a task and its audit event together, lists newest first', async () => {
+      const older = taskAt(1_000);
+      const newer = taskAt(2_000);
+      await store.createTask(older, audit(older.id));
+      await store.createTask(newer, audit(newer.id));
+      assert.deepEqual(await store.findTaskById(older.id), older);
+      const listed = await store.listTasks({ limit: 2, offset: 0 });
+      assert.deepEqual(listed.map((t) => t.id), [newer.id, older.id]);
+      assert.ok((await store.countTasks()) >= 2);
+      const events = await store.listAudit({ limit: 50, offset: 0, action: 'task.create' });
+      assert.ok(events.some((e) => e.subject === older.id && e.details.n === 1));
+      await assert.rejects(store.createTask(older, audit('dup')));
+      assert.equal((await store.listAudit({ limit: 50, offset: 0 })).filter((e) => e.subject === 'dup').length, 0);
+    });
+
+    it('updates tasks with a bumped generation, and cancels only unfinished ones', async () => {
+      const task = taskAt(3_000);
+      await store.createTask(task, audit(task.id));
+      const started = await store.updateTask(task.id, { status: 'STARTED', startedAt: 5 });
+      assert.equal(started?.status, 'STARTED');
+      assert.equal(started?.generation, task.generation + 1);
+      assert.equal((await store.requestCancel(task.id))?.status, 'CANCEL_REQUESTED');
+      await store.updateTask(task.id, { status: 'CANCELED' });
+      assert.equal((await store.requestCancel(task.id))?.status, 'CANCELED');
+      assert.equal(await store.requestCancel('missing'), undefined);
+      assert.equal(await store.updateTask('missing', { status: 'FAILED' }), undefined);
+    });
+
+    it('leases a task to exactly one claimer until the lease expires or is released', async () => {
+      for (const t of await store.listTasks({ limit: 100, offset: 0 })) await store.updateTask(t.id, { status: 'FINISHED' });
+      const task = taskAt(4_000);
+      await store.createTask(task, audit(task.id));
+      const claims = await Promise.all([store.claimTask('n1', 10_000, 1_000), store.claimTask('n2', 10_000, 1_000)]);
+      assert.equal(claims.filter((c) => c?.id === task.id).length, 1);
+      const holder = claims[0]?.id === task.id ? 'n1' : 'n2';
+      const other = holder === 'n1' ? 'n2' : 'n1';
+      assert.equal(await store.claimTask(other, 10_500, 1_000), undefined);
+      assert.equal(await store.renewLease(task.id, other, 20_000), false);
+      assert.equal(await store.renewLease(task.id, holder, 12_000), true);
+      assert.equal(await store.claimTask(other, 11_500, 1_000), undefined);
+      assert.equal((await store.claimTask(other, 12_001, 1_000))?.id, task.id, 'an expired lease can be taken over');
+      await store.releaseLeasesOf(other);
+      assert.equal((await store.claimTask(holder, 12_002, 1_000))?.id, task.id);
+      await store.releaseLease(task.id, holder);
+      await store.updateTask(task.id, { status: 'FINISHED' });
+      assert.equal(await store.claimTask(holder, 99_000, 1_000), undefined, 'final tasks are never claimed');
+    });
+
+    it('inserts targets once and saves outcomes in batches', async () => {
+      const task = taskAt(5_000);
+      await store.createTask(task, audit(task.id));
+      await store.insertTargets([target(task.id, 'd1'), target(task.id, 'd2')]);
+      await store.insertTargets([{ ...target(task.id, 'd1'), status: 'done' }]);
+      assert.deepEqual((await store.listTargets(task.id)).map((t) => [t.deviceId, t.status]), [
+        ['d1', 'pending'],
+        ['d2', 'pending'],
+      ]);
+      await store.saveTargetOutcomes([
+        { taskId: task.id, deviceId: 'd1', status: 'done', killed: ['a'], notFound: ['b'], failed: [], errorCode: null, errorMessage: null, attempts: 1 },
+        { taskId: task.id, deviceId: 'd2', status: 'failed', killed: [], notFound: [], failed: ['c'], errorCode: 'timeout', errorMessage: 'slow', attempts: 3 },
+      ]);
+      const [d1, d2] = await store.listTargets(task.id);
+      assert.deepEqual([d1?.status, d1?.killed, d1?.notFound], ['done', ['a'], ['b']]);
+      assert.deepEqual([d2?.status, d2?.failed, d2?.errorCode, d2?.attempts], ['failed', ['c'], 'timeout', 3]);
+    });
+
+    it('keeps users, settings and a filterable audit trail', async () => {
+      await store.upsertUser({ name: 'admin', passwordHash: 'h1', createdAt: 1 });
+      await store.upsertUser({ name: 'admin', passwordHash: 'h2', createdAt: 2 });
+      assert.deepEqual(await store.findUserByName('admin'), { name: 'admin', passwordHash: 'h2', createdAt: 1 });
+      assert.equal(await store.findUserByName('nobody'), undefined);
+      await store.setSetting('k', 'v1');
+      await store.setSetting('k', 'v2');
+      assert.equal(await store.getSetting('k'), 'v2');
+      assert.equal(await store.getSetting('none'), undefined);
+      await store.appendAudit({ at: 7, actor: 'carol', address: '::1', action: 'device.add', subject: 'd', details: {} });
+      const [event] = await store.listAudit({ limit: 1, offset: 0, actor: 'carol' });
+      assert.equal(event?.action, 'device.add');
+      assert.equal(event?.address, '::1');
+    });
+  });
+}
