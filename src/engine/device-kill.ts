@@ -19,8 +19,9 @@ export interface DeviceKillResult extends KillVerdict {
 }
 
 /**
- * Runs the kill on one device, retrying transient failures with exponential backoff. Each attempt starts from a
- * fresh listing, so a retry after a partial delete treats sessions already gone as gone, never as errors.
+ * Runs the kill on one device. Transient failures are retried with exponential backoff, each attempt from a fresh
+ * listing (sessions already gone then count as gone, never as errors); sessions still listed after their delete are
+ * deleted once more on the next attempt, since a real BIG-IP sometimes reports success without killing.
  */
 export async function killOnDevice(
   connection: DeviceConnection,
@@ -28,26 +29,37 @@ export async function killOnDevice(
   explicitIds: readonly string[] | null,
   retry: RetryPolicy,
 ): Promise<DeviceKillResult> {
+  const total: KillVerdict = { killed: [], notFound: [], failed: [] };
+  let ids = explicitIds;
   let lastError: unknown;
-  for (let attempt = 1; attempt <= retry.attempts; attempt++) {
+  let attempt = 1;
+  for (; attempt <= retry.attempts; attempt++) {
+    if (attempt > 1) await sleep(retry.backoffMs * 2 ** (attempt - 2));
     try {
-      const verdict = await attemptKill(connection, selector, explicitIds);
-      const ok = verdict.failed.length === 0;
-      return {
-        ...verdict,
-        ok,
-        attempts: attempt,
-        errorCode: ok ? null : 'kill_unverified',
-        errorMessage: ok ? null : `${verdict.failed.length} session(s) still listed after delete`,
-      };
+      const verdict = await attemptKill(connection, selector, ids);
+      total.killed.push(...verdict.killed);
+      total.notFound.push(...verdict.notFound);
+      total.failed = verdict.failed;
+      if (verdict.failed.length === 0 || attempt === retry.attempts) return verified(total, attempt);
+      ids = verdict.failed;
     } catch (err) {
       lastError = err;
-      const transient = err instanceof ConnectorError && err.transient;
-      if (!transient || attempt === retry.attempts) break;
-      await sleep(retry.backoffMs * 2 ** (attempt - 1));
+      if (!(err instanceof ConnectorError && err.transient)) break;
     }
   }
-  return failedResult(lastError, explicitIds, retry.attempts);
+  const attempts = Math.min(attempt, retry.attempts);
+  return { ...unexpectedFailure(lastError), ...total, attempts, failed: ids ? [...ids] : [] };
+}
+
+function verified(verdict: KillVerdict, attempts: number): DeviceKillResult {
+  const ok = verdict.failed.length === 0;
+  return {
+    ...verdict,
+    ok,
+    attempts,
+    errorCode: ok ? null : 'kill_unverified',
+    errorMessage: ok ? null : `${verdict.failed.length} session(s) still listed after delete`,
+  };
 }
 
 async function attemptKill(
@@ -63,16 +75,15 @@ async function attemptKill(
   return verifyKill(plan, stillListed, report.missing);
 }
 
-function failedResult(err: unknown, explicitIds: readonly string[] | null, attempts: number): DeviceKillResult {
-  const code = err instanceof ConnectorError ? err.code : 'internal_error';
-  const message = err instanceof Error ? err.message : String(err);
+/** A device that could not be worked on at all: nothing killed, the error kept for the outcome. */
+export function unexpectedFailure(err: unknown): DeviceKillResult {
   return {
     ok: false,
-    attempts,
+    attempts: 1,
     killed: [],
     notFound: [],
-    failed: explicitIds ? [...explicitIds] : [],
-    errorCode: code,
-    errorMessage: message,
+    failed: [],
+    errorCode: err instanceof ConnectorError ? err.code : 'internal_error',
+    errorMessage: err instanceof Error ? err.message : String(err),
   };
 }

@@ -2,12 +2,12 @@
 // global and per-device limits, and records each device's outcome as it lands. A restarted runner resumes where the
 // store says the task is: resolved targets are kept, finished devices are not touched again.
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { KillTask, TaskTarget } from '../core/model.js';
+import type { Device, KillTask, TaskTarget } from '../core/model.js';
 import { resolveSelector } from '../core/selector.js';
 import { isFinal } from '../core/task-status.js';
 import type { Store, TargetOutcome } from '../store/store.js';
 import type { DeviceConnections } from './connections.js';
-import { type RetryPolicy, killOnDevice } from './device-kill.js';
+import { type DeviceKillResult, type RetryPolicy, killOnDevice, unexpectedFailure } from './device-kill.js';
 import type { EngineEvents } from './events.js';
 import { OutcomeWriter } from './outcome-writer.js';
 
@@ -191,22 +191,38 @@ export class TaskRunner {
     }
   }
 
-  async #killTarget(task: KillTask, target: TaskTarget, device: Parameters<DeviceConnections['get']>[0] | undefined): Promise<TargetOutcome> {
-    const base = { taskId: task.id, deviceId: target.deviceId };
+  async #killTarget(task: KillTask, target: TaskTarget, device: Device | undefined): Promise<TargetOutcome> {
+    const base = { taskId: task.id, deviceId: target.deviceId, killed: [], notFound: [] };
     if (!device) {
-      return { ...base, status: 'failed', killed: [], notFound: [], failed: target.sessionIds ?? [], errorCode: 'device_removed', errorMessage: 'device was removed from the inventory', attempts: target.attempts };
+      const failed = await this.#knownSessions(task, target);
+      return { ...base, status: 'failed', failed, errorCode: 'device_removed', errorMessage: 'device was removed from the inventory', attempts: target.attempts };
     }
+    let result: DeviceKillResult;
     try {
       const connection = await this.#connections.get(device);
-      const result = await killOnDevice(connection, task.selector, target.sessionIds, this.#options.retry);
-      const { killed, notFound, failed, errorCode, errorMessage } = result;
-      const status = result.ok ? 'done' : 'failed';
-      return { ...base, status, killed, notFound, failed, errorCode, errorMessage, attempts: target.attempts + result.attempts };
+      result = await killOnDevice(connection, task.selector, target.sessionIds, this.#options.retry);
     } catch (err) {
-      const code = (err as { code?: string }).code ?? 'internal_error';
-      const message = err instanceof Error ? err.message : String(err);
-      return { ...base, status: 'failed', killed: [], notFound: [], failed: target.sessionIds ?? [], errorCode: code, errorMessage: message, attempts: target.attempts + 1 };
+      result = unexpectedFailure(err);
     }
+    const { killed, notFound, errorCode, errorMessage } = result;
+    const attempts = target.attempts + result.attempts;
+    if (result.ok) return { ...base, status: 'done', killed, notFound, failed: [], errorCode, errorMessage, attempts };
+    // When the device could not be reached at all, the sessions the inventory last saw there are the ones left alive.
+    const failed = result.failed.length > 0 || killed.length > 0 ? result.failed : await this.#knownSessions(task, target);
+    return { ...base, status: 'failed', killed, notFound, failed, errorCode, errorMessage, attempts };
+  }
+
+  async #knownSessions(task: KillTask, target: TaskTarget): Promise<string[]> {
+    if (target.sessionIds) return target.sessionIds;
+    const { userName, clientIp, action } = task.selector;
+    const sessions = await this.#store.listSessions({
+      deviceIds: [target.deviceId],
+      ...(action === 'KILL_BY_USER' && userName !== undefined && { user: userName }),
+      ...(clientIp !== undefined && { clientIp }),
+      limit: 100_000,
+      offset: 0,
+    });
+    return sessions.map((s) => s.sessionId);
   }
 
   async #persist(batch: readonly TargetOutcome[]): Promise<void> {

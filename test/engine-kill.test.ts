@@ -1,0 +1,64 @@
+// The kill path end to end: task row → runner → BIG-IP connector → emulated devices → verified outcomes.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { selectorOf } from '../src/core/kill-request.js';
+import { type Harness, startHarness, waitForFinal } from './support/engine-harness.js';
+
+const admin = { name: 'admin', address: '127.0.0.1' };
+
+describe('KILL_BY_USER over 24 emulated devices, 10 % of them faulty', () => {
+  let h: Harness;
+  const victim = 'mallory';
+  before(async () => {
+    // 24 standalone devices, each with 10 sessions of other users plus 2 of the victim.
+    h = await startHarness({ devices: 24, sessionsPerDevice: 10, haPairs: false, users: ['alice', 'bob', 'carol'] });
+    for (const d of h.fleet.devices) {
+      h.fleet.addSession(d.id, { user: victim, clientIp: '192.0.2.1' });
+      h.fleet.addSession(d.id, { user: victim, clientIp: '192.0.2.2' });
+    }
+    await h.engine.sync.syncAll();
+  });
+  after(() => h.close());
+
+  it('ends with exact per-device outcomes and the user gone from every healthy device', async () => {
+    const [timeoutDevice, errorDevice, silentDevice] = h.fleet.devices;
+    assert.ok(timeoutDevice && errorDevice && silentDevice);
+    h.fleet.setFault(timeoutDevice.id, 'timeout');
+    h.fleet.setFault(errorDevice.id, 'http500');
+    h.fleet.setFault(silentDevice.id, 'silent_nonkill');
+    const silentIds = h.fleet.sessions(silentDevice.id).filter((s) => s.user === victim).map((s) => s.sessionId).sort();
+
+    const task = await h.engine.submitKill(selectorOf({ action: 'KILL_BY_USER', userName: victim, all: true }), admin);
+    const done = await waitForFinal(h.store, task.id);
+    assert.equal(done.status, 'FAILED');
+    assert.equal(done.step, 'KILL');
+    assert.equal(done.result, 'FAILED');
+    assert.equal(done.errorMessage, 'Failed to kill sessions on 3 of 24 devices');
+
+    const targets = new Map((await h.store.listTargets(task.id)).map((t) => [t.deviceId, t]));
+    assert.equal(targets.size, 24);
+    assert.deepEqual(pick(targets.get(timeoutDevice.id)), ['failed', 'timeout', 0, 0, 2]);
+    assert.deepEqual(pick(targets.get(errorDevice.id)), ['failed', 'device_error', 0, 0, 2]);
+    assert.deepEqual(pick(targets.get(silentDevice.id)), ['failed', 'kill_unverified', 0, 2, 2]);
+    assert.deepEqual([...(targets.get(silentDevice.id)?.failed ?? [])].sort(), silentIds);
+
+    for (const d of h.fleet.devices.slice(3)) {
+      const t = targets.get(d.id);
+      assert.equal(t?.status, 'done', d.hostname);
+      assert.equal(t?.killed.length, 2, d.hostname);
+      assert.equal(t?.failed.length, 0);
+      const left = h.fleet.sessions(d.id);
+      assert.equal(left.filter((s) => s.user === victim).length, 0, `${d.hostname} still has the victim`);
+      assert.equal(left.length, 10, `${d.hostname} lost other users' sessions`);
+    }
+    assert.equal(h.fleet.sessions(silentDevice.id).filter((s) => s.user === victim).length, 2);
+    const inventory = await h.store.countSessions({ user: victim });
+    assert.equal(inventory, 2 * 3, 'the inventory keeps the victim only where the kill failed');
+  });
+});
+
+/** [status, errorCode, killed, failed, attempts] — attempts is 2 for retried transient failures. */
+function pick(t: { status: string; errorCode: string | null; killed: string[]; failed: string[]; attempts: number } | undefined) {
+  if (!t) return undefined;
+  return [t.status, t.errorCode, t.killed.length, t.failed.length, t.attempts];
+}
