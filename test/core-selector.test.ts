@@ -10,7 +10,11 @@ const a2 = device({ id: 'a2', cluster: 'blue', accessGroup: 'g1', failover: 'STA
 const b1 = device({ id: 'b1', cluster: 'red', accessGroup: 'g2' });
 const b2 = device({ id: 'b2', cluster: 'red', accessGroup: 'g2' });
 const solo = device({ id: 's1', accessGroup: 'g2' });
-const inventory = { devices: [a1, a2, b1, b2, solo], clusterNames: ['empty-cluster'], accessGroupNames: ['empty-group'] };
+const inventory = {
+  devices: [a1, a2, b1, b2, solo],
+  clusterNames: ['empty-cluster'],
+  accessGroupNames: ['empty-group'],
+};
 const ids = (r: ReturnType<typeof resolveSelector>) => r.targets.map((t) => t.deviceId).sort();
 
 describe('selector resolution', () => {
@@ -21,13 +25,21 @@ describe('selector resolution', () => {
   });
 
   it('resolves a cluster to its ACTIVE member, or to all members while none is known', () => {
-    const r = resolveSelector(selectorOf({ action: 'KILL_BY_USER', userName: 'u', clusterNames: ['blue', 'red'] }), inventory);
+    const r = resolveSelector(
+      selectorOf({ action: 'KILL_BY_USER', userName: 'u', clusterNames: ['blue', 'red'] }),
+      inventory,
+    );
     assert.deepEqual(ids(r), ['a1', 'b1', 'b2']);
   });
 
   it('unions access groups, clusters and device references without duplicates', () => {
     const r = resolveSelector(
-      selectorOf({ action: 'KILL_ALL_SESSIONS', accessGroupNames: ['g2'], clusterNames: ['blue'], deviceIds: ['a1', 's1'] }),
+      selectorOf({
+        action: 'KILL_ALL_SESSIONS',
+        accessGroupNames: ['g2'],
+        clusterNames: ['blue'],
+        deviceIds: ['a1', 's1'],
+      }),
       inventory,
     );
     assert.deepEqual(ids(r), ['a1', 'b1', 'b2', 's1']);
@@ -115,7 +127,10 @@ describe('kill requests and task states', () => {
     assert.throws(() => validateSelector(selectorOf({ action: 'KILL_ALL_SESSIONS' })), /scope/);
     assert.throws(() => validateSelector(selectorOf({ action: 'KILL_BY_USER', all: true })), /userName/);
     assert.throws(
-      () => validateSelector(selectorOf({ action: 'KILL_BY_LIST_OF_SESSIONS', sessions: [{ deviceId: 'a', sessionIds: [] }] })),
+      () =>
+        validateSelector(
+          selectorOf({ action: 'KILL_BY_LIST_OF_SESSIONS', sessions: [{ deviceId: 'a', sessionIds: [] }] }),
+        ),
       /sessionIds are missing/,
     );
   });

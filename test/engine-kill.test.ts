@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { selectorOf } from '../src/core/kill-request.js';
-import { type Harness, startHarness, waitForFinal } from './support/engine-harness.js';
+import { type Harness, newEngine, startHarness, waitForFinal } from './support/engine-harness.js';
 
 const admin = { name: 'admin', address: '127.0.0.1' };
 
@@ -26,7 +26,18 @@ describe('KILL_BY_USER over 24 emulated devices, 10 % of them faulty', () => {
     h.fleet.setFault(timeoutDevice.id, 'timeout');
     h.fleet.setFault(errorDevice.id, 'http500');
     h.fleet.setFault(silentDevice.id, 'silent_nonkill');
-    const silentIds = h.fleet.sessions(silentDevice.id).filter((s) => s.user === victim).map((s) => s.sessionId).sort();
+    const victimIds = (deviceId: string) =>
+      h.fleet
+        .sessions(deviceId)
+        .filter((s) => s.user === victim)
+        .map((s) => s.sessionId)
+        .sort();
+    const timeoutIds = victimIds(timeoutDevice.id);
+    const silentIds = h.fleet
+      .sessions(silentDevice.id)
+      .filter((s) => s.user === victim)
+      .map((s) => s.sessionId)
+      .sort();
 
     const task = await h.engine.submitKill(selectorOf({ action: 'KILL_BY_USER', userName: victim, all: true }), admin);
     const done = await waitForFinal(h.store, task.id);
@@ -37,8 +48,13 @@ describe('KILL_BY_USER over 24 emulated devices, 10 % of them faulty', () => {
 
     const targets = new Map((await h.store.listTargets(task.id)).map((t) => [t.deviceId, t]));
     assert.equal(targets.size, 24);
-    assert.deepEqual(pick(targets.get(timeoutDevice.id)), ['failed', 'timeout', 0, 0, 2]);
-    assert.deepEqual(pick(targets.get(errorDevice.id)), ['failed', 'device_error', 0, 0, 2]);
+    assert.deepEqual(pick(targets.get(timeoutDevice.id)), ['failed', 'timeout', 0, 2, 2]);
+    assert.deepEqual(
+      [...(targets.get(timeoutDevice.id)?.failed ?? [])].sort(),
+      timeoutIds,
+      'unreachable: the sessions still alive',
+    );
+    assert.deepEqual(pick(targets.get(errorDevice.id)), ['failed', 'device_error', 0, 2, 2]);
     assert.deepEqual(pick(targets.get(silentDevice.id)), ['failed', 'kill_unverified', 0, 2, 2]);
     assert.deepEqual([...(targets.get(silentDevice.id)?.failed ?? [])].sort(), silentIds);
 
@@ -58,7 +74,71 @@ describe('KILL_BY_USER over 24 emulated devices, 10 % of them faulty', () => {
 });
 
 /** [status, errorCode, killed, failed, attempts] — attempts is 2 for retried transient failures. */
-function pick(t: { status: string; errorCode: string | null; killed: string[]; failed: string[]; attempts: number } | undefined) {
+function pick(
+  t: { status: string; errorCode: string | null; killed: string[]; failed: string[]; attempts: number } | undefined,
+) {
   if (!t) return undefined;
   return [t.status, t.errorCode, t.killed.length, t.failed.length, t.attempts];
 }
+
+describe('explicit session lists, unknown devices and cancel', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ devices: 4, sessionsPerDevice: 5, haPairs: false });
+  });
+  after(() => h.close());
+
+  it('kills listed ids and reports ids the device does not have as not_found', async () => {
+    const [d] = h.fleet.devices;
+    assert.ok(d);
+    const [s1, s2] = h.fleet.sessions(d.id).map((s) => s.sessionId);
+    assert.ok(s1 && s2);
+    const task = await h.engine.submitKill(
+      selectorOf({ action: 'KILL_BY_LIST_OF_SESSIONS', sessions: [{ deviceId: d.id, sessionIds: [s1, s2, 'deadbeef'] }] }),
+      admin,
+    );
+    const done = await waitForFinal(h.store, task.id);
+    assert.deepEqual([done.status, done.result, done.step], ['FINISHED', 'COMPLETE', 'DONE']);
+    const [target] = await h.store.listTargets(task.id);
+    assert.deepEqual(target?.killed.sort(), [s1, s2].sort());
+    assert.deepEqual(target?.notFound, ['deadbeef']);
+    assert.equal(h.fleet.sessions(d.id).length, 3);
+  });
+
+  it('fails the task, not the request, for an unknown device, and kills nothing', async () => {
+    const [d] = h.fleet.devices;
+    assert.ok(d);
+    const before = h.fleet.sessions(d.id).length;
+    const task = await h.engine.submitKill(
+      selectorOf({ action: 'KILL_ALL_SESSIONS', deviceIds: [d.id, '901695c8-f405-489f-9996-54f7b21da642'] }),
+      admin,
+    );
+    const done = await waitForFinal(h.store, task.id);
+    assert.deepEqual([done.status, done.step, done.result], ['FAILED', 'RESOLVE_DEVICES', 'PENDING']);
+    assert.equal(done.errorMessage, 'device 901695c8-f405-489f-9996-54f7b21da642 not found');
+    assert.ok(done.endedAt);
+    assert.equal(h.fleet.sessions(d.id).length, before);
+  });
+
+  it('cancels: devices in flight finish, the rest are marked canceled', async () => {
+    h.fleet.setLatency(150);
+    const slow = newEngine(h.store, 'slow-node', { runner: { globalConcurrency: 1, pollMs: 50, flushMs: 5 } });
+    await h.engine.stop();
+    await slow.start();
+    try {
+      const task = await slow.submitKill(selectorOf({ action: 'KILL_ALL_SESSIONS', all: true }), admin);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal((await slow.cancelTask(task.id, admin))?.status, 'CANCEL_REQUESTED');
+      const done = await waitForFinal(h.store, task.id);
+      assert.equal(done.status, 'CANCELED');
+      const statuses = (await h.store.listTargets(task.id)).map((t) => t.status);
+      assert.ok(statuses.includes('canceled'), statuses.join());
+      assert.ok(statuses.includes('done'), statuses.join());
+      const audit = await h.store.listAudit({ limit: 5, offset: 0, action: 'task.cancel' });
+      assert.equal(audit[0]?.subject, task.id);
+    } finally {
+      await slow.stop();
+      h.fleet.setLatency(0);
+    }
+  });
+});

@@ -32,8 +32,16 @@ describe('restart mid-task', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'curfew-restart-'));
-    fleet = await LabFleet.start({ devices: DEVICES, sessionsPerDevice: 5, haPairs: false, users: ['alice'], password: 'admin', latencyMs: 60 });
-    for (const d of fleet.devices) for (let i = 0; i < 3; i++) fleet.addSession(d.id, { user: victim, clientIp: '198.51.100.7' });
+    fleet = await LabFleet.start({
+      devices: DEVICES,
+      sessionsPerDevice: 5,
+      haPairs: false,
+      users: ['alice'],
+      password: 'admin',
+      latencyMs: 60,
+    });
+    for (const d of fleet.devices)
+      for (let i = 0; i < 3; i++) fleet.addSession(d.id, { user: victim, clientIp: '198.51.100.7' });
   });
   after(async () => {
     child?.kill('SIGKILL');
@@ -47,10 +55,15 @@ describe('restart mid-task', () => {
     const setup = await openStore({ dataDir: dir });
     const idle = newEngine(setup, 'node-a');
     await registerLabDevices(idle, fleet.devices);
-    const task = await idle.submitKill(selectorOf({ action: 'KILL_BY_USER', userName: victim, all: true }), { name: 'admin', address: '::1' });
+    const task = await idle.submitKill(selectorOf({ action: 'KILL_BY_USER', userName: victim, all: true }), {
+      name: 'admin',
+      address: '::1',
+    });
     await setup.close();
 
-    child = spawn(process.execPath, ['--import', 'tsx', 'test/support/engine-child.ts', dir, 'node-a', '2'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child = spawn(process.execPath, ['--import', 'tsx', 'test/support/engine-child.ts', dir, 'node-a', '2'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     store = await openStore({ dataDir: dir });
     const observer = store;
     await until(async () => {
@@ -61,7 +74,10 @@ describe('restart mid-task', () => {
     await new Promise((resolve) => child?.once('exit', resolve));
     const before = await observer.listTargets(task.id);
     assert.equal(before.length, DEVICES);
-    assert.ok(before.some((t) => t.status === 'pending'), 'the kill landed mid-task');
+    assert.ok(
+      before.some((t) => t.status === 'pending'),
+      'the kill landed mid-task',
+    );
     assert.equal((await observer.findTaskById(task.id))?.status, 'STARTED');
 
     const restarted = newEngine(observer, 'node-a');
@@ -74,7 +90,11 @@ describe('restart mid-task', () => {
     const targets = await observer.listTargets(task.id);
     assert.deepEqual(new Set(targets.map((t) => t.status)), new Set(['done']));
     for (const d of fleet.devices) {
-      assert.equal(fleet.sessions(d.id).filter((s) => s.user === victim).length, 0, `${d.hostname} still has ${victim}`);
+      assert.equal(
+        fleet.sessions(d.id).filter((s) => s.user === victim).length,
+        0,
+        `${d.hostname} still has ${victim}`,
+      );
       assert.equal(fleet.sessions(d.id).length, 5, `${d.hostname} lost other sessions`);
       assert.equal(fleet.counters(d.id).delete, 3, `${d.hostname}: each session deleted exactly once`);
     }

@@ -83,7 +83,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     it('replaces a device session set: keeps first-seen start times, drops what vanished', async () => {
       const d = device();
       await store.insertDevice(d);
-      const s = (id: string, user: string) => ({ deviceId: d.id, sessionId: id, user, clientIp: '10.0.0.1', startedAt: 100, protocol: 'apm' });
+      const s = (id: string, user: string) => ({
+        deviceId: d.id,
+        sessionId: id,
+        user,
+        clientIp: '10.0.0.1',
+        startedAt: 100,
+        protocol: 'apm',
+      });
       await store.replaceDeviceSessions(d.id, [s('aa', 'alice'), s('bb', 'bob')], 1000);
       await store.replaceDeviceSessions(d.id, [{ ...s('bb', 'bob'), startedAt: 999 }, s('cc', 'alice')], 2000);
       const rows = await store.listSessions({ deviceIds: [d.id], limit: 10, offset: 0, orderBy: 'user' });
@@ -115,9 +122,21 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       }));
       await store.replaceDeviceSessions(d.id, many, 5);
       assert.equal(await store.countSessions({ deviceIds: [d.id] }), 12_000);
-      const page = await store.listSessions({ deviceIds: [d.id], limit: 3, offset: 10, orderBy: 'startedAt', descending: true });
-      assert.deepEqual(page.map((p) => p.startedAt), [11_989, 11_988, 11_987]);
-      await store.deleteSessions(d.id, many.map((s) => s.sessionId));
+      const page = await store.listSessions({
+        deviceIds: [d.id],
+        limit: 3,
+        offset: 10,
+        orderBy: 'startedAt',
+        descending: true,
+      });
+      assert.deepEqual(
+        page.map((p) => p.startedAt),
+        [11_989, 11_988, 11_987],
+      );
+      await store.deleteSessions(
+        d.id,
+        many.map((s) => s.sessionId),
+      );
       assert.equal(await store.countSessions({ deviceIds: [d.id] }), 0);
       await store.deleteDeviceById(d.id);
     });
@@ -129,7 +148,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.createTask(newer, audit(newer.id));
       assert.deepEqual(await store.findTaskById(older.id), older);
       const listed = await store.listTasks({ limit: 2, offset: 0 });
-      assert.deepEqual(listed.map((t) => t.id), [newer.id, older.id]);
+      assert.deepEqual(
+        listed.map((t) => t.id),
+        [newer.id, older.id],
+      );
       assert.ok((await store.countTasks()) >= 2);
       const events = await store.listAudit({ limit: 50, offset: 0, action: 'task.create' });
       assert.ok(events.some((e) => e.subject === older.id && e.details.n === 1));
@@ -151,7 +173,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     it('leases a task to exactly one claimer until the lease expires or is released', async () => {
-      for (const t of await store.listTasks({ limit: 100, offset: 0 })) await store.updateTask(t.id, { status: 'FINISHED' });
+      for (const t of await store.listTasks({ limit: 100, offset: 0 }))
+        await store.updateTask(t.id, { status: 'FINISHED' });
       const task = taskAt(4_000);
       await store.createTask(task, audit(task.id));
       const claims = await Promise.all([store.claimTask('n1', 10_000, 1_000), store.claimTask('n2', 10_000, 1_000)]);
@@ -175,13 +198,36 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.createTask(task, audit(task.id));
       await store.insertTargets([target(task.id, 'd1'), target(task.id, 'd2')]);
       await store.insertTargets([{ ...target(task.id, 'd1'), status: 'done' }]);
-      assert.deepEqual((await store.listTargets(task.id)).map((t) => [t.deviceId, t.status]), [
-        ['d1', 'pending'],
-        ['d2', 'pending'],
-      ]);
+      assert.deepEqual(
+        (await store.listTargets(task.id)).map((t) => [t.deviceId, t.status]),
+        [
+          ['d1', 'pending'],
+          ['d2', 'pending'],
+        ],
+      );
       await store.saveTargetOutcomes([
-        { taskId: task.id, deviceId: 'd1', status: 'done', killed: ['a'], notFound: ['b'], failed: [], errorCode: null, errorMessage: null, attempts: 1 },
-        { taskId: task.id, deviceId: 'd2', status: 'failed', killed: [], notFound: [], failed: ['c'], errorCode: 'timeout', errorMessage: 'slow', attempts: 3 },
+        {
+          taskId: task.id,
+          deviceId: 'd1',
+          status: 'done',
+          killed: ['a'],
+          notFound: ['b'],
+          failed: [],
+          errorCode: null,
+          errorMessage: null,
+          attempts: 1,
+        },
+        {
+          taskId: task.id,
+          deviceId: 'd2',
+          status: 'failed',
+          killed: [],
+          notFound: [],
+          failed: ['c'],
+          errorCode: 'timeout',
+          errorMessage: 'slow',
+          attempts: 3,
+        },
       ]);
       const [d1, d2] = await store.listTargets(task.id);
       assert.deepEqual([d1?.status, d1?.killed, d1?.notFound], ['done', ['a'], ['b']]);
@@ -197,7 +243,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.setSetting('k', 'v2');
       assert.equal(await store.getSetting('k'), 'v2');
       assert.equal(await store.getSetting('none'), undefined);
-      await store.appendAudit({ at: 7, actor: 'carol', address: '::1', action: 'device.add', subject: 'd', details: {} });
+      await store.appendAudit({
+        at: 7,
+        actor: 'carol',
+        address: '::1',
+        action: 'device.add',
+        subject: 'd',
+        details: {},
+      });
       const [event] = await store.listAudit({ limit: 1, offset: 0, actor: 'carol' });
       assert.equal(event?.action, 'device.add');
       assert.equal(event?.address, '::1');

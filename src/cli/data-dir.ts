@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generatePassword, hashPassword } from '../core/passwords.js';
-import type { Store } from '../store/store.js';
 import { createSelfSignedCert } from '../http/tls.js';
+import type { Store } from '../store/store.js';
 
 /** Reads `<dataDir>/<name>`, creating it with `make()` on first use. */
 function readOrCreate(dataDir: string, name: string, make: () => string, mode = 0o644): string {

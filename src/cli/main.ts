@@ -8,7 +8,9 @@ import { VERSION } from './version.js';
 export async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('curfew')
-    .description('Control plane for active access sessions: see who is connected where, and end their sessions everywhere.')
+    .description(
+      'Control plane for active access sessions: see who is connected where, and end their sessions everywhere.',
+    )
     .version(VERSION);
   registerServeCommand(program);
   registerLabCommand(program);

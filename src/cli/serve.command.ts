@@ -57,7 +57,10 @@ export function registerServeCommand(program: Command): void {
 function printBanner(url: string, generatedPassword: string | undefined, lab: string | undefined): void {
   const lines = [`curfew is serving at ${url}`];
   if (generatedPassword) {
-    lines.push(`first start: created user "admin" with password ${generatedPassword}`, '(shown once; set CURFEW_ADMIN_PASSWORD to choose it)');
+    lines.push(
+      `first start: created user "admin" with password ${generatedPassword}`,
+      '(shown once; set CURFEW_ADMIN_PASSWORD to choose it)',
+    );
   } else {
     lines.push('sign in as "admin" (password from CURFEW_ADMIN_PASSWORD or the first start)');
   }

@@ -45,7 +45,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await engine.start();
     closers.unshift(() => engine.stop());
 
-    const lab = config.lab > 0 ? await startLab(engine, { devices: config.lab, sessionsPerDevice: config.labSessions }) : undefined;
+    const lab =
+      config.lab > 0
+        ? await startLab(engine, { devices: config.lab, sessionsPerDevice: config.labSessions })
+        : undefined;
     if (lab) closers.unshift(() => lab.stop());
 
     const https = config.tls ? await tlsMaterial(config.dataDir, config.tlsCert, config.tlsKey) : null;
@@ -75,4 +78,3 @@ function listeningPort(app: FastifyInstance): number {
 function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
-

@@ -25,7 +25,8 @@ export function validateSelector(selector: KillSelector): void {
     }
     return;
   }
-  const scoped = selector.all || selector.accessGroupNames.length + selector.clusterNames.length + selector.deviceIds.length > 0;
+  const scoped =
+    selector.all || selector.accessGroupNames.length + selector.clusterNames.length + selector.deviceIds.length > 0;
   if (!scoped) {
     throw new DomainError('invalid', 'SCOPE_MISSING', 'a kill needs a scope: all, access groups, clusters or devices');
   }

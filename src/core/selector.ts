@@ -135,7 +135,11 @@ export interface KillVerdict {
  * Verification: whatever is still listed after the deletes was not killed, whatever the device answered. A session
  * the device said it did not have (and that is not listed) was already gone: not_found, never an error.
  */
-export function verifyKill(plan: KillPlan, stillListed: Iterable<string>, reportedMissing: Iterable<string> = []): KillVerdict {
+export function verifyKill(
+  plan: KillPlan,
+  stillListed: Iterable<string>,
+  reportedMissing: Iterable<string> = [],
+): KillVerdict {
   const remaining = new Set(stillListed);
   const missing = new Set(reportedMissing);
   const verdict: KillVerdict = { killed: [], notFound: [...plan.notFound], failed: [] };

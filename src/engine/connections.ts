@@ -16,7 +16,11 @@ export class DeviceConnections {
   readonly #options: ConnectorOptions;
   readonly #live = new Map<string, Entry>();
 
-  constructor(connectors: Partial<Record<DeviceKind, Connector>>, credentials: CredentialStore, options: ConnectorOptions) {
+  constructor(
+    connectors: Partial<Record<DeviceKind, Connector>>,
+    credentials: CredentialStore,
+    options: ConnectorOptions,
+  ) {
     this.#connectors = connectors;
     this.#credentials = credentials;
     this.#options = options;

@@ -1,7 +1,8 @@
 // The engine facade: wires connections, the task runner and inventory sync, and is the one way to submit a kill.
+
+import type { Connector, ConnectorOptions } from '../connectors/connector.js';
 import { type Actor, newKillTask } from '../core/kill-request.js';
 import type { DeviceKind, KillSelector, KillTask } from '../core/model.js';
-import type { Connector, ConnectorOptions } from '../connectors/connector.js';
 import type { Store } from '../store/store.js';
 import { DeviceConnections } from './connections.js';
 import { EngineEvents } from './events.js';
@@ -30,7 +31,10 @@ export class Engine {
 
   constructor(store: Store, options: EngineOptions) {
     this.store = store;
-    this.connections = new DeviceConnections(options.connectors, store, { ...DEFAULT_CONNECTOR_OPTIONS, ...options.connector });
+    this.connections = new DeviceConnections(options.connectors, store, {
+      ...DEFAULT_CONNECTOR_OPTIONS,
+      ...options.connector,
+    });
     this.runner = new TaskRunner(store, this.connections, this.events, {
       ...DEFAULT_RUNNER_OPTIONS,
       ...options.runner,
@@ -70,7 +74,14 @@ export class Engine {
   async cancelTask(taskId: string, actor: Actor): Promise<KillTask | undefined> {
     const task = await this.store.requestCancel(taskId);
     if (task) {
-      await this.store.appendAudit({ at: Date.now(), actor: actor.name, address: actor.address, action: 'task.cancel', subject: taskId, details: {} });
+      await this.store.appendAudit({
+        at: Date.now(),
+        actor: actor.name,
+        address: actor.address,
+        action: 'task.cancel',
+        subject: taskId,
+        details: {},
+      });
       this.runner.wake();
     }
     return task;

@@ -81,7 +81,12 @@ export class InventorySync {
         startedAt: s.startedAt ?? seenAt,
       }));
       await this.#store.replaceDeviceSessions(device.id, sessions, seenAt);
-      await this.#store.updateDeviceHealth(device.id, { state: 'online', failover: health.failover, lastSyncAt: seenAt, lastError: null });
+      await this.#store.updateDeviceHealth(device.id, {
+        state: 'online',
+        failover: health.failover,
+        lastSyncAt: seenAt,
+        lastError: null,
+      });
       this.#events.emit('sync', { deviceId: device.id, ok: true, sessions: sessions.length });
       return { deviceId: device.id, ok: true, sessions: sessions.length };
     } catch (err) {

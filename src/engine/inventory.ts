@@ -31,7 +31,10 @@ export class InventoryService {
   async addDevice(registration: DeviceRegistration, actor: Actor): Promise<Device> {
     const id = registration.id ?? randomUUID();
     const credentialRef = `device:${id}`;
-    await this.#store.putCredential(credentialRef, { username: registration.username, password: registration.password });
+    await this.#store.putCredential(credentialRef, {
+      username: registration.username,
+      password: registration.password,
+    });
     const device: Device = {
       id,
       hostname: registration.hostname,
@@ -50,7 +53,11 @@ export class InventoryService {
     if (device.cluster) await this.#store.upsertCluster({ name: device.cluster, description: '' });
     if (device.accessGroup) await this.#store.upsertAccessGroup({ name: device.accessGroup, description: '' });
     await this.#store.insertDevice(device);
-    await this.#audit(actor, 'device.add', id, { hostname: device.hostname, address: device.address, kind: device.kind });
+    await this.#audit(actor, 'device.add', id, {
+      hostname: device.hostname,
+      address: device.address,
+      kind: device.kind,
+    });
     return device;
   }
 
@@ -65,6 +72,13 @@ export class InventoryService {
   }
 
   async #audit(actor: Actor, action: string, subject: string, details: Record<string, unknown>): Promise<void> {
-    await this.#store.appendAudit({ at: Date.now(), actor: actor.name, address: actor.address, action, subject, details });
+    await this.#store.appendAudit({
+      at: Date.now(),
+      actor: actor.name,
+      address: actor.address,
+      action,
+      subject,
+      details,
+    });
   }
 }

@@ -7,7 +7,7 @@ import { resolveSelector } from '../core/selector.js';
 import { isFinal } from '../core/task-status.js';
 import type { Store, TargetOutcome } from '../store/store.js';
 import type { DeviceConnections } from './connections.js';
-import { type DeviceKillResult, type RetryPolicy, killOnDevice, unexpectedFailure } from './device-kill.js';
+import { type DeviceKillResult, killOnDevice, type RetryPolicy, unexpectedFailure } from './device-kill.js';
 import type { EngineEvents } from './events.js';
 import { OutcomeWriter } from './outcome-writer.js';
 
@@ -114,9 +114,12 @@ export class TaskRunner {
 
   async #run(task: KillTask, shouldYield: () => boolean): Promise<void> {
     let current = task;
-    if (current.status === 'CANCEL_REQUESTED') return this.#cancel(current.id, await this.#store.listTargets(current.id));
+    if (current.status === 'CANCEL_REQUESTED')
+      return this.#cancel(current.id, await this.#store.listTargets(current.id));
     if (current.status === 'CREATED') {
-      current = (await this.#update(current.id, { status: 'STARTED', startedAt: Date.now(), step: 'RESOLVE_DEVICES' })) ?? current;
+      current =
+        (await this.#update(current.id, { status: 'STARTED', startedAt: Date.now(), step: 'RESOLVE_DEVICES' })) ??
+        current;
     }
     let targets = await this.#store.listTargets(current.id);
     if (current.step === 'RESOLVE_DEVICES') {
@@ -195,7 +198,14 @@ export class TaskRunner {
     const base = { taskId: task.id, deviceId: target.deviceId, killed: [], notFound: [] };
     if (!device) {
       const failed = await this.#knownSessions(task, target);
-      return { ...base, status: 'failed', failed, errorCode: 'device_removed', errorMessage: 'device was removed from the inventory', attempts: target.attempts };
+      return {
+        ...base,
+        status: 'failed',
+        failed,
+        errorCode: 'device_removed',
+        errorMessage: 'device was removed from the inventory',
+        attempts: target.attempts,
+      };
     }
     let result: DeviceKillResult;
     try {
@@ -208,7 +218,8 @@ export class TaskRunner {
     const attempts = target.attempts + result.attempts;
     if (result.ok) return { ...base, status: 'done', killed, notFound, failed: [], errorCode, errorMessage, attempts };
     // When the device could not be reached at all, the sessions the inventory last saw there are the ones left alive.
-    const failed = result.failed.length > 0 || killed.length > 0 ? result.failed : await this.#knownSessions(task, target);
+    const failed =
+      result.failed.length > 0 || killed.length > 0 ? result.failed : await this.#knownSessions(task, target);
     return { ...base, status: 'failed', killed, notFound, failed, errorCode, errorMessage, attempts };
   }
 
@@ -243,19 +254,35 @@ export class TaskRunner {
     if (targets.some((t) => t.status === 'pending')) return;
     const failed = targets.filter((t) => t.status === 'failed');
     if (failed.length === 0) return this.#finish(taskId, 'FINISHED', 'DONE', null);
-    await this.#finish(taskId, 'FAILED', 'KILL', `Failed to kill sessions on ${failed.length} of ${targets.length} devices`);
+    await this.#finish(
+      taskId,
+      'FAILED',
+      'KILL',
+      `Failed to kill sessions on ${failed.length} of ${targets.length} devices`,
+    );
   }
 
   async #cancel(taskId: string, targets: TaskTarget[]): Promise<void> {
     const pending = targets.filter((t) => t.status === 'pending');
     await this.#store.saveTargetOutcomes(
-      pending.map((t) => ({ ...t, status: 'canceled', errorCode: 'canceled', errorMessage: 'task canceled before this device was processed' })),
+      pending.map((t) => ({
+        ...t,
+        status: 'canceled',
+        errorCode: 'canceled',
+        errorMessage: 'task canceled before this device was processed',
+      })),
     );
     await this.#finish(taskId, 'CANCELED', 'DONE', null);
   }
 
-  async #finish(taskId: string, status: 'FINISHED' | 'FAILED' | 'CANCELED', step: 'DONE' | 'KILL' | 'RESOLVE_DEVICES', errorMessage: string | null): Promise<void> {
-    const result = status === 'FINISHED' ? 'COMPLETE' : status === 'FAILED' && step !== 'RESOLVE_DEVICES' ? 'FAILED' : 'PENDING';
+  async #finish(
+    taskId: string,
+    status: 'FINISHED' | 'FAILED' | 'CANCELED',
+    step: 'DONE' | 'KILL' | 'RESOLVE_DEVICES',
+    errorMessage: string | null,
+  ): Promise<void> {
+    const result =
+      status === 'FINISHED' ? 'COMPLETE' : status === 'FAILED' && step !== 'RESOLVE_DEVICES' ? 'FAILED' : 'PENDING';
     const task = await this.#update(taskId, { status, step, result, errorMessage, endedAt: Date.now() });
     if (task && isFinal(task.status)) {
       await this.#store.appendAudit({

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import { auditStore, settingStore, userStore } from './kysely/accounts.js';
 import { credentialStore, deviceStore } from './kysely/devices.js';
-import { type DialectTraits, SQLITE_TRAITS, openSqlite } from './kysely/dialect.js';
+import { type DialectTraits, openSqlite, SQLITE_TRAITS } from './kysely/dialect.js';
 import { migrateToLatest } from './kysely/migrations.js';
 import type { Database } from './kysely/schema.js';
 import { sessionStore } from './kysely/sessions.js';

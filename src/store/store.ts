@@ -10,9 +10,9 @@ import type {
   FailoverState,
   KillTask,
   Session,
+  TaskResult,
   TaskStatus,
   TaskStep,
-  TaskResult,
   TaskTarget,
 } from '../core/model.js';
 

@@ -5,6 +5,8 @@ import { newEngine } from './engine-harness.js';
 const [dataDir, nodeId, concurrency] = process.argv.slice(2);
 if (!dataDir || !nodeId) throw new Error('usage: engine-child <dataDir> <nodeId> [concurrency]');
 const store = await openStore({ dataDir });
-const engine = newEngine(store, nodeId, { runner: { globalConcurrency: Number(concurrency ?? 2), pollMs: 50, flushMs: 5 } });
+const engine = newEngine(store, nodeId, {
+  runner: { globalConcurrency: Number(concurrency ?? 2), pollMs: 50, flushMs: 5 },
+});
 await engine.start();
 process.stdout.write('ready\n');

@@ -25,7 +25,10 @@ export function newEngine(store: Store, nodeId = 'test-node', overrides: Partial
   return new Engine(store, { ...FAST_ENGINE, ...overrides, nodeId, connectors: { bigip: bigipConnector } });
 }
 
-export async function startHarness(fleetOptions: LabFleetOptions, dataDir: string | ':memory:' = ':memory:'): Promise<Harness> {
+export async function startHarness(
+  fleetOptions: LabFleetOptions,
+  dataDir: string | ':memory:' = ':memory:',
+): Promise<Harness> {
   const fleet = await LabFleet.start({ password: 'admin', ...fleetOptions });
   const store = await openStore({ dataDir });
   const engine = newEngine(store);

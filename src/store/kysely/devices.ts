@@ -25,7 +25,11 @@ export function deviceStore(db: Kysely<Database>): DeviceStore {
         await db.insertInto('devices').values(deviceToRow(device)).execute();
       } catch (err) {
         if (isUniqueViolation(err)) {
-          throw new DomainError('conflict', 'DEVICE_EXISTS', `a device with id ${device.id} or hostname ${device.hostname} exists`);
+          throw new DomainError(
+            'conflict',
+            'DEVICE_EXISTS',
+            `a device with id ${device.id} or hostname ${device.hostname} exists`,
+          );
         }
         throw err;
       }
@@ -87,7 +91,9 @@ export function credentialStore(db: Kysely<Database>, box: SecretBox): Credentia
       await db
         .insertInto('credentials')
         .values(row)
-        .onConflict((oc) => oc.column('ref').doUpdateSet({ username: row.username, sealed_password: row.sealed_password }))
+        .onConflict((oc) =>
+          oc.column('ref').doUpdateSet({ username: row.username, sealed_password: row.sealed_password }),
+        )
         .execute();
     },
 

@@ -51,7 +51,9 @@ function initialSchema(traits: DialectTraits): Migration {
       await createTaskTables(db);
       await db.schema
         .createTable('audit_events')
-        .addColumn('id', traits.serialType, (c) => (traits.name === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+        .addColumn('id', traits.serialType, (c) =>
+          traits.name === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey(),
+        )
         .addColumn('at', 'bigint', (c) => c.notNull())
         .addColumn('actor', 'text', (c) => c.notNull())
         .addColumn('address', 'text', (c) => c.notNull())
@@ -128,4 +130,3 @@ export async function migrateToLatest(db: Kysely<unknown>, traits: DialectTraits
     throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
-

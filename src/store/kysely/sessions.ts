@@ -69,7 +69,9 @@ export function sessionStore(db: Kysely<Database>, traits: DialectTraits): Sessi
     },
 
     async countSessions(query): Promise<number> {
-      const row = await filtered(query).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const row = await filtered(query)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
 

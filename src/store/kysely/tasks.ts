@@ -1,7 +1,7 @@
 // Kill tasks, their per-device targets, and the lease that lets exactly one runner work a task at a time.
 import type { Kysely } from 'kysely';
 import type { AuditEvent, KillTask, TaskTarget } from '../../core/model.js';
-import type { TaskPatch, TaskStore, TargetOutcome } from '../store.js';
+import type { TargetOutcome, TaskPatch, TaskStore } from '../store.js';
 import type { DialectTraits } from './dialect.js';
 import { auditToRow, chunk, targetFromRow, targetToRow, taskFromRow, taskToRow } from './rows.js';
 import type { Database, TaskTable } from './schema.js';
@@ -42,7 +42,10 @@ export function taskStore(db: Kysely<Database>, traits: DialectTraits): TaskStor
     },
 
     async countTasks(): Promise<number> {
-      const row = await db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('tasks')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
 
@@ -65,7 +68,11 @@ export function taskStore(db: Kysely<Database>, traits: DialectTraits): TaskStor
     async requestCancel(id: string): Promise<KillTask | undefined> {
       await db
         .updateTable('tasks')
-        .set((eb) => ({ status: 'CANCEL_REQUESTED', generation: eb('generation', '+', 1), updated_micros: nowMicros() }))
+        .set((eb) => ({
+          status: 'CANCEL_REQUESTED',
+          generation: eb('generation', '+', 1),
+          updated_micros: nowMicros(),
+        }))
         .where('id', '=', id)
         .where('status', 'not in', [...FINAL_STATUSES, 'CANCEL_REQUESTED'])
         .execute();
@@ -115,7 +122,11 @@ export function taskStore(db: Kysely<Database>, traits: DialectTraits): TaskStor
     },
 
     async releaseLeasesOf(owner: string): Promise<void> {
-      await db.updateTable('tasks').set({ lease_owner: null, lease_until: null }).where('lease_owner', '=', owner).execute();
+      await db
+        .updateTable('tasks')
+        .set({ lease_owner: null, lease_until: null })
+        .where('lease_owner', '=', owner)
+        .execute();
     },
 
     async insertTargets(targets: TaskTarget[]): Promise<void> {
@@ -132,7 +143,12 @@ export function taskStore(db: Kysely<Database>, traits: DialectTraits): TaskStor
     },
 
     async listTargets(taskId: string): Promise<TaskTarget[]> {
-      const rows = await db.selectFrom('task_targets').selectAll().where('task_id', '=', taskId).orderBy('device_id').execute();
+      const rows = await db
+        .selectFrom('task_targets')
+        .selectAll()
+        .where('task_id', '=', taskId)
+        .orderBy('device_id')
+        .execute();
       return rows.map(targetFromRow);
     },
 

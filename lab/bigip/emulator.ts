@@ -1,0 +1,8 @@
+// Lab BIG-IP emulator: public entry. `LabFleet.start(options)` runs a fleet of emulated devices in this process.
+
+export type { LabCounters, LabFault, RequestKind } from './faults.js';
+export { LAB_FAULTS } from './faults.js';
+export type { LabDeviceInfo, LabFleetOptions, NewLabSession } from './fleet.js';
+export { LAB_ADDRESS, LabFleet } from './fleet.js';
+export { LAB_ADMIN } from './routes.js';
+export type { LabSession } from './session-set.js';

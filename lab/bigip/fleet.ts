@@ -1,0 +1,249 @@
+// A fleet of emulated BIG-IP devices in one process: one HTTPS listener per device on 127.0.0.1, sharing one certificate.
+import type { Server } from 'node:https';
+import type { FailoverState } from '../../src/core/model.js';
+import { createSelfSignedCert } from '../../src/http/tls.js';
+import { LabDevice } from './device.js';
+import { emptyCounters, type LabCounters, type LabFault } from './faults.js';
+import { createDeviceServer } from './server.js';
+import { type LabSession, SessionSet } from './session-set.js';
+import {
+  pick,
+  type Random,
+  randomClientIp,
+  randomMachineId,
+  randomSessionId,
+  seededRandom,
+  userPool,
+} from './synthetic.js';
+
+export const LAB_ADDRESS = '127.0.0.1';
+
+export interface LabFleetOptions {
+  devices: number;
+  /** Sessions on each standalone device and on each HA cluster (served by its ACTIVE member). */
+  sessionsPerDevice: number;
+  /** User names, or a count n for `user0..user<n-1>`. Default 100, so the same users show up on many devices. */
+  users?: readonly string[] | number;
+  /** Pair devices into clusters `cluster-1`, `cluster-2`, ... (default true); with an odd count the last one is standalone. */
+  haPairs?: boolean;
+  /** Number of access groups `group-1..group-n`, assigned round robin by pair (default 2; 0 = none). */
+  accessGroups?: number;
+  /** Password of the `admin` login; default `CURFEW_LAB_PASSWORD`, else `admin`. */
+  password?: string;
+  /** Added to every response (default 0). */
+  latencyMs?: number;
+  /** Seed of all synthetic data (default 1). */
+  seed?: number;
+  /** Hostnames are `<prefix><n>.lab.local` (default `bigip-`). */
+  hostnamePrefix?: string;
+  /** Device n listens on `basePort + n`; 0 (default) picks ephemeral ports. */
+  basePort?: number;
+}
+
+export interface LabDeviceInfo {
+  id: string;
+  hostname: string;
+  address: string;
+  port: number;
+  cluster: string | null;
+  accessGroup: string | null;
+  failover: FailoverState;
+}
+
+export interface NewLabSession {
+  user: string;
+  clientIp: string;
+  /** Default: a fresh random 8-hex id. */
+  sessionId?: string;
+}
+
+interface Placement {
+  cluster: string | null;
+  accessGroup: string | null;
+  failover: 'ACTIVE' | 'STANDBY';
+}
+
+function wholeNumber(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${value}`);
+  return value;
+}
+
+/** Pairs (0,1), (2,3), ... form clusters whose first member starts ACTIVE; a pair shares its access group. */
+function placements(count: number, haPairs: boolean, accessGroups: number): Placement[] {
+  return Array.from({ length: count }, (_, index) => {
+    const unit = haPairs ? Math.floor(index / 2) : index;
+    const paired = haPairs && (index % 2 === 1 || index + 1 < count);
+    return {
+      cluster: paired ? `cluster-${unit + 1}` : null,
+      accessGroup: accessGroups > 0 ? `group-${(unit % accessGroups) + 1}` : null,
+      failover: paired && index % 2 === 1 ? 'STANDBY' : 'ACTIVE',
+    };
+  });
+}
+
+function fillSessions(sessions: SessionSet, count: number, users: readonly string[], random: Random): void {
+  while (sessions.size < count) {
+    const sessionId = randomSessionId(random);
+    if (sessions.has(sessionId)) continue;
+    sessions.add({ sessionId, user: pick(random, users), clientIp: randomClientIp(random) });
+  }
+}
+
+function buildDevices(options: LabFleetOptions, random: Random): LabDevice[] {
+  const count = wholeNumber(options.devices, 'devices');
+  const perDevice = wholeNumber(options.sessionsPerDevice, 'sessionsPerDevice');
+  const users = userPool(options.users ?? 100);
+  const prefix = options.hostnamePrefix ?? 'bigip-';
+  const seed = options.seed ?? 1;
+  const clusterSessions = new Map<string, SessionSet>();
+  return placements(count, options.haPairs ?? true, wholeNumber(options.accessGroups ?? 2, 'accessGroups')).map(
+    (placement, index) => {
+      let sessions = placement.cluster ? clusterSessions.get(placement.cluster) : undefined;
+      if (!sessions) {
+        sessions = new SessionSet();
+        fillSessions(sessions, perDevice, users, random);
+        if (placement.cluster) clusterSessions.set(placement.cluster, sessions);
+      }
+      const identity = { ...placement, id: randomMachineId(random), hostname: `${prefix}${index + 1}.lab.local` };
+      const device = new LabDevice(identity, sessions, placement.failover, seed + index + 1);
+      device.latencyMs = options.latencyMs ?? 0;
+      return device;
+    },
+  );
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, LAB_ADDRESS, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+export class LabFleet {
+  private readonly byId: Map<string, LabDevice>;
+  private readonly random: Random;
+
+  private constructor(
+    private readonly labDevices: LabDevice[],
+    private readonly servers: Server[],
+    readonly password: string,
+    /** PEM of the certificate every device presents. */
+    readonly certificate: string,
+    seed: number,
+  ) {
+    this.byId = new Map(labDevices.map((device) => [device.identity.id, device]));
+    this.random = seededRandom(seed ^ 0x5eed);
+  }
+
+  static async start(options: LabFleetOptions): Promise<LabFleet> {
+    const seed = options.seed ?? 1;
+    const password = options.password ?? process.env.CURFEW_LAB_PASSWORD ?? 'admin';
+    const devices = buildDevices(options, seededRandom(seed));
+    const tls = await createSelfSignedCert('localhost', [LAB_ADDRESS]);
+    const servers = devices.map((device) => createDeviceServer(device, tls, password));
+    const basePort = wholeNumber(options.basePort ?? 0, 'basePort');
+    try {
+      await Promise.all(
+        servers.map(async (server, index) => {
+          const device = devices[index] as LabDevice;
+          device.port = await listen(server, basePort === 0 ? 0 : basePort + index);
+        }),
+      );
+    } catch (error) {
+      await Promise.all(servers.map(closeServer));
+      throw error;
+    }
+    return new LabFleet(devices, servers, password, tls.cert, seed);
+  }
+
+  get devices(): LabDeviceInfo[] {
+    return this.labDevices.map((device) => this.describe(device));
+  }
+
+  device(deviceId: string): LabDeviceInfo {
+    return this.describe(this.find(deviceId));
+  }
+
+  setFault(deviceId: string, fault: LabFault, rate = 1): void {
+    this.find(deviceId).faults.set(fault, rate);
+  }
+
+  /** Latency added to every response of one device, or of all devices when `deviceId` is omitted. */
+  setLatency(latencyMs: number, deviceId?: string): void {
+    if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new Error(`latency must be >= 0 ms, got ${latencyMs}`);
+    for (const device of deviceId === undefined ? this.labDevices : [this.find(deviceId)]) device.latencyMs = latencyMs;
+  }
+
+  /** Adds a session to an ACTIVE device (for a cluster: to the sessions it shares); returns the session id. */
+  addSession(deviceId: string, session: NewLabSession): string {
+    const device = this.find(deviceId);
+    const served = device.servedSessions;
+    if (!served) throw new Error(`device ${deviceId} is STANDBY; sessions live on the ACTIVE unit`);
+    const sessionId = session.sessionId ?? this.unusedSessionId(served);
+    served.add({ sessionId, user: session.user, clientIp: session.clientIp });
+    return sessionId;
+  }
+
+  /** The sessions the device really serves right now (none on a STANDBY unit). */
+  sessions(deviceId: string): LabSession[] {
+    return this.find(deviceId).servedSessions?.snapshot() ?? [];
+  }
+
+  counters(deviceId: string): LabCounters {
+    return { ...this.find(deviceId).counters };
+  }
+
+  resetCounters(): void {
+    for (const device of this.labDevices) device.counters = emptyCounters();
+  }
+
+  /** Login tokens not yet deleted or expired. */
+  liveTokens(deviceId: string): number {
+    return this.find(deviceId).tokens.live().length;
+  }
+
+  /** Invalidates every token of the device, as a restart of its REST framework would. */
+  revokeTokens(deviceId: string): void {
+    this.find(deviceId).tokens.revokeAll();
+  }
+
+  /** Swaps ACTIVE and STANDBY within the cluster; the sessions follow the ACTIVE unit, as HA mirroring does. */
+  failover(cluster: string): void {
+    const members = this.labDevices.filter((device) => device.identity.cluster === cluster);
+    if (members.length === 0) throw new Error(`no lab cluster ${cluster}`);
+    for (const device of members) device.failover = device.failover === 'ACTIVE' ? 'STANDBY' : 'ACTIVE';
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.servers.map(closeServer));
+  }
+
+  private find(deviceId: string): LabDevice {
+    const device = this.byId.get(deviceId);
+    if (!device) throw new Error(`no lab device ${deviceId}`);
+    return device;
+  }
+
+  private unusedSessionId(sessions: SessionSet): string {
+    let sessionId = randomSessionId(this.random);
+    while (sessions.has(sessionId)) sessionId = randomSessionId(this.random);
+    return sessionId;
+  }
+
+  private describe(device: LabDevice): LabDeviceInfo {
+    const { id, hostname, cluster, accessGroup } = device.identity;
+    return { id, hostname, address: LAB_ADDRESS, port: device.port, cluster, accessGroup, failover: device.failover };
+  }
+}
