@@ -94,7 +94,10 @@ describe('explicit session lists, unknown devices and cancel', () => {
     const [s1, s2] = h.fleet.sessions(d.id).map((s) => s.sessionId);
     assert.ok(s1 && s2);
     const task = await h.engine.submitKill(
-      selectorOf({ action: 'KILL_BY_LIST_OF_SESSIONS', sessions: [{ deviceId: d.id, sessionIds: [s1, s2, 'deadbeef'] }] }),
+      selectorOf({
+        action: 'KILL_BY_LIST_OF_SESSIONS',
+        sessions: [{ deviceId: d.id, sessionIds: [s1, s2, 'deadbeef'] }],
+      }),
       admin,
     );
     const done = await waitForFinal(h.store, task.id);

@@ -58,11 +58,17 @@ describe('inventory sync', () => {
     const nowActive = members.find((d) => h.fleet.device(d.id).failover === 'ACTIVE');
     assert.ok(nowActive);
     assert.equal((await h.store.findDeviceById(nowActive.id))?.failover, 'ACTIVE');
-    const task = await h.engine.submitKill(selectorOf({ action: 'KILL_ALL_SESSIONS', clusterNames: [cluster] }), { name: 'admin', address: '::1' });
+    const task = await h.engine.submitKill(selectorOf({ action: 'KILL_ALL_SESSIONS', clusterNames: [cluster] }), {
+      name: 'admin',
+      address: '::1',
+    });
     const done = await waitForFinal(h.store, task.id);
     assert.equal(done.status, 'FINISHED');
     const targets = await h.store.listTargets(task.id);
-    assert.deepEqual(targets.map((t) => t.deviceId), [nowActive.id]);
+    assert.deepEqual(
+      targets.map((t) => t.deviceId),
+      [nowActive.id],
+    );
     assert.equal(h.fleet.sessions(nowActive.id).length, 0);
     assert.equal(await h.store.countSessions({ deviceIds: members.map((m) => m.id) }), 0);
   });
