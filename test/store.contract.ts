@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { newKillTask, selectorOf } from '../src/core/kill-request.js';
 import type { KillTask, TaskTarget } from '../src/core/model.js';
-import type { Store } from '../src/store/store.js';
+import type { Store, StoredToken } from '../src/store/store.js';
 import { device } from './support/factories.js';
 
 const actor = { name: 'admin', address: '127.0.0.1' };
@@ -230,6 +230,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         },
       ]);
       const [d1, d2] = await store.listTargets(task.id);
+      const grouped = await store.listTargetsOfTasks([task.id, 'no-such-task']);
+      assert.deepEqual([...grouped.keys()], [task.id]);
+      assert.deepEqual(grouped.get(task.id), [d1, d2]);
       assert.deepEqual([d1?.status, d1?.killed, d1?.notFound], ['done', ['a'], ['b']]);
       assert.deepEqual([d2?.status, d2?.failed, d2?.errorCode, d2?.attempts], ['failed', ['c'], 'timeout', 3]);
     });
@@ -254,6 +257,50 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const [event] = await store.listAudit({ limit: 1, offset: 0, actor: 'carol' });
       assert.equal(event?.action, 'device.add');
       assert.equal(event?.address, '::1');
+    });
+
+    it('keeps tokens by hash: insert, find, list valid ones newest first, update expiry, delete, purge expired', async () => {
+      const token = (id: string, userName: string, createdAt: number, expiresAt: number): StoredToken => ({
+        id,
+        kind: 'access',
+        userName,
+        provider: 'local',
+        address: '10.0.0.1',
+        createdAt,
+        updatedAt: createdAt,
+        expiresAt,
+        timeoutSec: (expiresAt - createdAt) / 1000,
+        generation: 1,
+      });
+      const older = token('a'.repeat(64), 'tok-alice', 1_000, 301_000);
+      const newer = token('b'.repeat(64), 'tok-alice', 2_000, 302_000);
+      const bobs = { ...token('c'.repeat(64), 'tok-bob', 3_000, 36_003_000), kind: 'refresh' as const };
+      for (const t of [older, newer, bobs]) await store.insertToken(t);
+      await assert.rejects(store.insertToken(older));
+      assert.deepEqual(await store.findTokenById(bobs.id), bobs);
+      assert.equal(await store.findTokenById('d'.repeat(64)), undefined);
+      const ids = async (validAt: number, userName?: string) =>
+        (await store.listTokens({ validAt, ...(userName !== undefined && { userName }) })).map((t) => t.id);
+      assert.deepEqual(await ids(0, 'tok-alice'), [newer.id, older.id]);
+      assert.deepEqual(await ids(301_500, 'tok-alice'), [newer.id]);
+      assert.deepEqual((await ids(301_500)).includes(older.id), false);
+
+      const extended = await store.updateTokenExpiry(older.id, {
+        expiresAt: 900_000,
+        timeoutSec: 800,
+        updatedAt: 100_000,
+      });
+      assert.deepEqual(extended, { ...older, expiresAt: 900_000, timeoutSec: 800, updatedAt: 100_000, generation: 2 });
+      assert.equal(
+        await store.updateTokenExpiry('d'.repeat(64), { expiresAt: 1, timeoutSec: 1, updatedAt: 1 }),
+        undefined,
+      );
+
+      assert.equal(await store.deleteTokenById(newer.id), true);
+      assert.equal(await store.deleteTokenById(newer.id), false);
+      assert.equal(await store.purgeExpiredTokens(1_000_000), 1);
+      assert.equal(await store.findTokenById(older.id), undefined);
+      assert.deepEqual(await store.findTokenById(bobs.id), bobs);
     });
   });
 }

@@ -13,6 +13,9 @@ interface ServeOptions {
   labSessions: number;
   syncInterval: number;
   logLevel: string;
+  bigiqBasicAuth: boolean;
+  tokenTtl: number;
+  refreshTokenTtl: number;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -28,6 +31,9 @@ export function registerServeCommand(program: Command): void {
     .option('--lab-sessions <k>', 'synthetic sessions per emulated device', parseInteger(0, 100_000), 25)
     .option('--sync-interval <seconds>', 'inventory sync period (0 = on demand only)', parseInteger(0, 86_400), 30)
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
+    .option('--bigiq-basic-auth', 'accept HTTP Basic on the BIG-IQ API (off by default, like BIG-IQ)', false)
+    .option('--token-ttl <seconds>', 'lifetime of BIG-IQ access tokens', parseInteger(1, 36_000), 300)
+    .option('--refresh-token-ttl <seconds>', 'lifetime of BIG-IQ refresh tokens', parseInteger(1, 604_800), 36_000)
     .action(async (options: ServeOptions) => {
       const server = await startServer({
         listen: options.listen,
@@ -39,6 +45,9 @@ export function registerServeCommand(program: Command): void {
         labSessions: options.labSessions,
         syncIntervalMs: options.syncInterval * 1000,
         logLevel: options.logLevel,
+        bigiqBasicAuth: options.bigiqBasicAuth,
+        accessTokenTtlSec: options.tokenTtl,
+        refreshTokenTtlSec: options.refreshTokenTtl,
         ...(process.env.CURFEW_ADMIN_PASSWORD && { adminPassword: process.env.CURFEW_ADMIN_PASSWORD }),
       });
       printBanner(server.url, server.generatedAdminPassword, server.lab?.summary());

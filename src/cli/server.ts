@@ -1,6 +1,7 @@
 // Starting and stopping a whole node: store, engine, optional lab fleet, HTTPS listener.
 import type { FastifyInstance } from 'fastify';
 import { bigipConnector } from '../connectors/bigip/index.js';
+import { AuthService, DEFAULT_AUTH_OPTIONS } from '../engine/auth-service.js';
 import { Engine } from '../engine/engine.js';
 import { buildApp } from '../http/app.js';
 import { openStore } from '../store/open-store.js';
@@ -20,6 +21,10 @@ export interface ServerConfig {
   syncIntervalMs: number;
   logLevel: string;
   adminPassword?: string;
+  /** Accept HTTP Basic on the BIG-IQ surface (off by default, like BIG-IQ). */
+  bigiqBasicAuth: boolean;
+  accessTokenTtlSec: number;
+  refreshTokenTtlSec: number;
 }
 
 export interface RunningServer {
@@ -51,9 +56,20 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         : undefined;
     if (lab) closers.unshift(() => lab.stop());
 
+    const auth = new AuthService(store, {
+      ...DEFAULT_AUTH_OPTIONS,
+      accessTokenTtlSec: config.accessTokenTtlSec,
+      refreshTokenTtlSec: config.refreshTokenTtlSec,
+    });
     const https = config.tls ? await tlsMaterial(config.dataDir, config.tlsCert, config.tlsKey) : null;
     const app = await buildApp(
-      { engine, machineId: await machineIdOf(store), version: VERSION },
+      {
+        engine,
+        auth,
+        machineId: await machineIdOf(store),
+        version: VERSION,
+        bigiq: { basicAuth: config.bigiqBasicAuth, killPostStatus: 202 },
+      },
       { https, logger: { level: config.logLevel } },
     );
     closers.unshift(() => app.close());

@@ -32,10 +32,10 @@ export function validateSelector(selector: KillSelector): void {
   }
 }
 
-export function newKillTask(selector: KillSelector, actor: Actor, now = Date.now()): KillTask {
+export function newKillTask(selector: KillSelector, actor: Actor, now = Date.now(), id: string = randomUUID()): KillTask {
   validateSelector(selector);
   return {
-    id: randomUUID(),
+    id,
     selector,
     status: 'CREATED',
     step: 'RESOLVE_DEVICES',

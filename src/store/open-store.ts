@@ -7,6 +7,7 @@ import { migrateToLatest } from './kysely/migrations.js';
 import type { Database } from './kysely/schema.js';
 import { sessionStore } from './kysely/sessions.js';
 import { taskStore } from './kysely/tasks.js';
+import { tokenStore } from './kysely/tokens.js';
 import { SecretBox } from './secret-box.js';
 import type { Store } from './store.js';
 
@@ -31,6 +32,7 @@ function composeStore(db: Kysely<Database>, traits: DialectTraits, box: SecretBo
     ...taskStore(db, traits),
     ...auditStore(db),
     ...userStore(db),
+    ...tokenStore(db),
     ...settingStore(db),
     close: () => db.destroy(),
   };

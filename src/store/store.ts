@@ -126,6 +126,8 @@ export interface TaskStore {
   /** Inserts the targets of a task once; a second call for the same task is a no-op (resumed resolution). */
   insertTargets(targets: TaskTarget[]): Promise<void>;
   listTargets(taskId: string): Promise<TaskTarget[]>;
+  /** Targets of several tasks in one query (collection views), grouped by task id; tasks without targets are absent. */
+  listTargetsOfTasks(taskIds: readonly string[]): Promise<Map<string, TaskTarget[]>>;
   /** Writes many device outcomes in one transaction. */
   saveTargetOutcomes(outcomes: readonly TargetOutcome[]): Promise<void>;
 }
@@ -156,6 +158,56 @@ export interface UserStore {
   listUsers(): Promise<UserRecord[]>;
 }
 
+export type TokenKind = 'access' | 'refresh';
+
+/** An API token as stored: only a hash of its value, so a database leak yields no usable tokens. */
+export interface StoredToken {
+  /** SHA-256 of the token value, hex: the token's identity in the store and in listings. */
+  id: string;
+  kind: TokenKind;
+  userName: string;
+  /** Login provider the token was issued through (`local`, `tmos`). */
+  provider: string;
+  /** Client address at login. */
+  address: string;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number;
+  /** Lifetime in seconds as reported to clients (`token.timeout`). */
+  timeoutSec: number;
+  /** Starts at 1, bumped on every change. */
+  generation: number;
+}
+
+export interface TokenQuery {
+  /** Only tokens still valid at this time. */
+  validAt: number;
+  /** Only this user's tokens. */
+  userName?: string;
+}
+
+export interface TokenExpiryUpdate {
+  expiresAt: number;
+  timeoutSec: number;
+  updatedAt: number;
+}
+
+/** Tokens live in the store, not in memory, so every node of a deployment accepts every token. */
+export interface TokenStore {
+  /** Throws when the id is taken (a 256-bit random value makes that a bug, not a race). */
+  insertToken(token: StoredToken): Promise<void>;
+  /** Undefined when no token has that id; expired tokens are returned until purged. */
+  findTokenById(id: string): Promise<StoredToken | undefined>;
+  /** Newest first. */
+  listTokens(query: TokenQuery): Promise<StoredToken[]>;
+  /** Sets expiry and timeout and bumps generation; returns the token afterwards, undefined when missing. */
+  updateTokenExpiry(id: string, update: TokenExpiryUpdate): Promise<StoredToken | undefined>;
+  /** Returns false when the token did not exist. */
+  deleteTokenById(id: string): Promise<boolean>;
+  /** Deletes every token that expired before `before`; returns how many. */
+  purgeExpiredTokens(before: number): Promise<number>;
+}
+
 export interface SettingStore {
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
@@ -168,6 +220,7 @@ export interface Store
     TaskStore,
     AuditStore,
     UserStore,
+    TokenStore,
     SettingStore {
   readonly dialect: 'sqlite' | 'postgres';
   close(): Promise<void>;

@@ -116,8 +116,29 @@ async function createTaskTables(db: Kysely<unknown>): Promise<void> {
     .execute();
 }
 
+/** API tokens (BIG-IQ login/exchange), hashed; shared by every node so any node accepts any token. */
+const tokensSchema: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('auth_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('user_name', 'text', (c) => c.notNull())
+      .addColumn('provider', 'text', (c) => c.notNull())
+      .addColumn('address', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .addColumn('timeout_sec', 'integer', (c) => c.notNull())
+      .addColumn('generation', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('auth_tokens_user').on('auth_tokens').columns(['user_name', 'created_at']).execute();
+    await db.schema.createIndex('auth_tokens_expires').on('auth_tokens').column('expires_at').execute();
+  },
+};
+
 function migrationsFor(traits: DialectTraits): Record<string, Migration> {
-  return { '0001_initial': initialSchema(traits) };
+  return { '0001_initial': initialSchema(traits), '0002_tokens': tokensSchema };
 }
 
 /** Brings the schema up to date; throws with the failing migration's name. */

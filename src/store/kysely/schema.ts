@@ -87,6 +87,20 @@ export interface UserTable {
   created_at: number;
 }
 
+export interface TokenTable {
+  /** SHA-256 of the token value (hex); the value itself is never stored. */
+  id: string;
+  kind: string;
+  user_name: string;
+  provider: string;
+  address: string;
+  created_at: number;
+  updated_at: number;
+  expires_at: number;
+  timeout_sec: number;
+  generation: number;
+}
+
 export interface SettingTable {
   key: string;
   value: string;
@@ -102,5 +116,6 @@ export interface Database {
   task_targets: TaskTargetTable;
   audit_events: AuditTable;
   users: UserTable;
+  auth_tokens: TokenTable;
   settings: SettingTable;
 }

@@ -152,6 +152,19 @@ export function taskStore(db: Kysely<Database>, traits: DialectTraits): TaskStor
       return rows.map(targetFromRow);
     },
 
+    async listTargetsOfTasks(taskIds: readonly string[]): Promise<Map<string, TaskTarget[]>> {
+      const byTask = new Map<string, TaskTarget[]>();
+      for (const part of chunk(taskIds, 1, traits.maxParams)) {
+        const rows = await db.selectFrom('task_targets').selectAll().where('task_id', 'in', part).orderBy('device_id').execute();
+        for (const row of rows) {
+          const list = byTask.get(row.task_id) ?? [];
+          list.push(targetFromRow(row));
+          byTask.set(row.task_id, list);
+        }
+      }
+      return byTask;
+    },
+
     async saveTargetOutcomes(outcomes: readonly TargetOutcome[]): Promise<void> {
       if (outcomes.length === 0) return;
       const updatedAt = Date.now();

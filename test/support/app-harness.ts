@@ -1,0 +1,85 @@
+// The whole HTTP app in-process for route tests (`app.inject()`, no listener): buildApp over an in-memory store with
+// `admin` / ADMIN_PASSWORD, optionally a lab fleet of emulated BIG-IPs registered and synced.
+//
+//   const h = await startApp();                        // or startApp({ fleet: { devices: 4, sessionsPerDevice: 3 } })
+//   const res = await h.app.inject({ method: 'GET', url: '/mgmt/shared/echo', headers: { 'x-f5-auth-token': await h.token() } });
+//   await h.close();
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { LabFleet, LabFleetOptions } from '../../lab/bigip/emulator.js';
+import { hashPassword } from '../../src/core/passwords.js';
+import { type AuthOptions, AuthService, DEFAULT_AUTH_OPTIONS } from '../../src/engine/auth-service.js';
+import type { Engine } from '../../src/engine/engine.js';
+import { type BigiqOptions, buildApp, DEFAULT_BIGIQ_OPTIONS } from '../../src/http/app.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
+import { newEngine, startHarness } from './engine-harness.js';
+
+export const ADMIN_PASSWORD = 'admin-pw';
+
+export interface AppHarnessOptions {
+  /** Also start a lab fleet (see engine-harness startHarness); without it the inventory is empty. */
+  fleet?: LabFleetOptions;
+  /** Overrides of DEFAULT_AUTH_OPTIONS (token lifetimes, lockout). */
+  auth?: Partial<AuthOptions>;
+  /** Overrides of DEFAULT_BIGIQ_OPTIONS (basicAuth, killPostStatus). */
+  bigiq?: Partial<BigiqOptions>;
+  /** The AuthService clock, to expire tokens and lockouts without waiting; default Date.now. */
+  now?: () => number;
+}
+
+export interface AppHarness {
+  app: FastifyInstance;
+  engine: Engine;
+  store: Store;
+  auth: AuthService;
+  /** Present when `fleet` was given. */
+  fleet: LabFleet | undefined;
+  /** Logs in through POST /mgmt/shared/authn/login (as admin by default) and returns the access token. */
+  token(username?: string, password?: string): Promise<string>;
+  /** Creates (or resets) a local user, e.g. a non-admin for privilege tests. */
+  addUser(name: string, password: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startApp(options: AppHarnessOptions = {}): Promise<AppHarness> {
+  const lab = options.fleet ? await startHarness(options.fleet) : undefined;
+  const store = lab?.store ?? (await openStore({ dataDir: ':memory:' }));
+  const engine = lab?.engine ?? newEngine(store);
+  if (!lab) await engine.start();
+  const auth = new AuthService(store, { ...DEFAULT_AUTH_OPTIONS, ...options.auth }, options.now);
+  const addUser = async (name: string, password: string) =>
+    store.upsertUser({ name, passwordHash: await hashPassword(password), createdAt: Date.now() });
+  await addUser('admin', ADMIN_PASSWORD);
+  const app = await buildApp(
+    { engine, auth, machineId: randomUUID(), version: 'test', bigiq: { ...DEFAULT_BIGIQ_OPTIONS, ...options.bigiq } },
+    { https: null, logger: false },
+  );
+
+  return {
+    app,
+    engine,
+    store,
+    auth,
+    fleet: lab?.fleet,
+    addUser,
+    async token(username = 'admin', password = ADMIN_PASSWORD) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/mgmt/shared/authn/login',
+        payload: { username, password },
+      });
+      if (res.statusCode !== 200) throw new Error(`login as ${username} failed: ${res.statusCode} ${res.body}`);
+      return (res.json() as { token: { token: string } }).token.token;
+    },
+    async close() {
+      await app.close();
+      if (lab) {
+        await lab.close();
+      } else {
+        await engine.stop();
+        await store.close();
+      }
+    },
+  };
+}
