@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
+import { redactUrl } from '../src/http/app.js';
 import { ADMIN_PASSWORD, type AppHarness, startApp } from './support/app-harness.js';
 
 const LOGIN = '/mgmt/shared/authn/login';
@@ -73,6 +74,20 @@ describe('BIG-IQ auth', () => {
     await h.addUser('alice', 'alice-pw');
   });
   after(() => h.close());
+
+  it('audits successful and failed logins with who and from where', async () => {
+    await login({ username: 'alice', password: 'wrong' }, {}, '203.0.113.50');
+    await loginJson({ username: 'alice', password: 'alice-pw' });
+    const failed = await h.store.listAudit({ limit: 5, offset: 0, actor: 'alice', action: 'auth.login_failed' });
+    assert.equal(failed[0]?.address, '203.0.113.50');
+    const ok = await h.store.listAudit({ limit: 5, offset: 0, actor: 'alice', action: 'auth.login' });
+    assert.equal(ok.length, 1);
+  });
+
+  it('keeps token values out of request logs', () => {
+    assert.equal(redactUrl('/mgmt/shared/authz/tokens/abcDEF123?x=1'), '/mgmt/shared/authz/tokens/[redacted]?x=1');
+    assert.equal(redactUrl('/mgmt/shared/echo'), '/mgmt/shared/echo');
+  });
 
   it('logs in with tmos, local, no provider and a loginReference, and ignores an extra Basic header', async () => {
     const { providers } = (await h.app.inject({ method: 'GET', url: '/info/system?null' })).json() as {

@@ -12,7 +12,11 @@ const RED_LINK = link(RED_ID);
 
 const EXAMPLES: Record<string, unknown> = {
   'by access group': { action: 'KILL_BY_USER', userName: 'user2', accessGroupNames: ['TestGroup1', 'TestGroup2'] },
-  'by cluster (KILL_BY_SESSIONS as printed)': { action: 'KILL_BY_SESSIONS', userName: 'user2', clusterNames: ['BlueCluster', 'RedCluster'] },
+  'by cluster (KILL_BY_SESSIONS as printed)': {
+    action: 'KILL_BY_SESSIONS',
+    userName: 'user2',
+    clusterNames: ['BlueCluster', 'RedCluster'],
+  },
   'clusters, groups and devices': {
     action: 'KILL_BY_USER',
     userName: 'user2',
@@ -20,14 +24,19 @@ const EXAMPLES: Record<string, unknown> = {
     clusterNames: ['BlueCluster', 'RedCluster'],
     deviceReferences: [{ link: BLUE_LINK }, { link: RED_LINK }],
   },
-  'by user on devices': { action: 'KILL_BY_USER', userName: 'user2', deviceReferences: [{ link: BLUE_LINK }, { link: RED_LINK }] },
+  'by user on devices': {
+    action: 'KILL_BY_USER',
+    userName: 'user2',
+    deviceReferences: [{ link: BLUE_LINK }, { link: RED_LINK }],
+  },
 };
 
 describe('BIG-IQ kill-sessions', () => {
   let h: SeedFleet;
   let token: string;
   const headers = () => ({ 'x-f5-auth-token': token });
-  const post = (payload: unknown) => h.app.inject({ method: 'POST', url: PATH, headers: headers(), payload: payload as object });
+  const post = (payload: unknown) =>
+    h.app.inject({ method: 'POST', url: PATH, headers: headers(), payload: payload as object });
   const get = (url: string) => h.app.inject({ method: 'GET', url, headers: headers() });
 
   before(async () => {
@@ -54,7 +63,11 @@ describe('BIG-IQ kill-sessions', () => {
       assert.equal(task.action, 'KILL_BY_USER');
       assert.equal(task.userName, 'user2');
       const done = await waitForFinal(h.store, task.id);
-      assert.deepEqual([done.status, done.result, done.step], ['FINISHED', 'COMPLETE', 'DONE'], done.errorMessage ?? '');
+      assert.deepEqual(
+        [done.status, done.result, done.step],
+        ['FINISHED', 'COMPLETE', 'DONE'],
+        done.errorMessage ?? '',
+      );
       assert.deepEqual(h.sessionsOf(BLUE_ID, 'user2'), []);
       assert.deepEqual(h.sessionsOf(RED_ID, 'user2'), []);
       assert.equal(h.sessionsOf(GREEN_ID, 'user2').length, greenBefore, 'GreenCluster is out of scope');
@@ -70,7 +83,10 @@ describe('BIG-IQ kill-sessions', () => {
 
   it('kills all sessions on the referenced devices (KILL_ALL_SESSIONS example)', async () => {
     const greenBefore = h.sessionsOf(GREEN_ID).length;
-    const res = await post({ action: 'KILL_ALL_SESSIONS', deviceReferences: [{ link: BLUE_LINK }, { link: RED_LINK }] });
+    const res = await post({
+      action: 'KILL_ALL_SESSIONS',
+      deviceReferences: [{ link: BLUE_LINK }, { link: RED_LINK }],
+    });
     assert.equal(res.statusCode, 202);
     const done = await waitForFinal(h.store, res.json().id);
     assert.equal(done.status, 'FINISHED');
@@ -79,7 +95,8 @@ describe('BIG-IQ kill-sessions', () => {
   });
 
   it('kills listed session ids per device (KILL_BY_LIST_OF_SESSIONS example)', async () => {
-    for (const sessionId of ['2a5d7604', '875f7fed']) h.fleet?.addSession(h.labIdOf(BLUE_ID), { user: 'carol', clientIp: '10.0.0.1', sessionId });
+    for (const sessionId of ['2a5d7604', '875f7fed'])
+      h.fleet?.addSession(h.labIdOf(BLUE_ID), { user: 'carol', clientIp: '10.0.0.1', sessionId });
     h.fleet?.addSession(h.labIdOf(RED_ID), { user: 'carol', clientIp: '10.0.0.2', sessionId: '9as3323' });
     const res = await post({
       action: 'KILL_BY_LIST_OF_SESSIONS',
@@ -90,12 +107,18 @@ describe('BIG-IQ kill-sessions', () => {
     });
     assert.equal(res.statusCode, 202);
     const created = res.json();
-    assert.deepEqual(created.deviceReferences, [{ link: BLUE_LINK }, { link: RED_LINK }], 'deviceReferences filled from sessions');
+    assert.deepEqual(
+      created.deviceReferences,
+      [{ link: BLUE_LINK }, { link: RED_LINK }],
+      'deviceReferences filled from sessions',
+    );
     const done = await waitForFinal(h.store, created.id);
     assert.equal(done.status, 'FINISHED');
     assert.equal(h.sessionsOf(BLUE_ID, 'carol').length, 0);
     const view = (await get(`${PATH}/${created.id}`)).json();
-    const red = view.deviceResults.find((r: { deviceReference: { link: string } }) => r.deviceReference.link === RED_LINK);
+    const red = view.deviceResults.find(
+      (r: { deviceReference: { link: string } }) => r.deviceReference.link === RED_LINK,
+    );
     assert.deepEqual([red.killedIds, red.notFoundIds], [['9as3323'], ['2hjj234']]);
   });
 
@@ -131,7 +154,10 @@ describe('BIG-IQ kill-sessions', () => {
   });
 
   it('fails the task, not the POST, for an unknown device reference', async () => {
-    const res = await post({ action: 'KILL_ALL_SESSIONS', deviceReferences: [{ link: link('5e1d0000-0000-4000-8000-00000000beef') }] });
+    const res = await post({
+      action: 'KILL_ALL_SESSIONS',
+      deviceReferences: [{ link: link('5e1d0000-0000-4000-8000-00000000beef') }],
+    });
     assert.equal(res.statusCode, 202);
     await waitForFinal(h.store, res.json().id);
     const task = (await get(`${PATH}/${res.json().id}`)).json();
@@ -149,7 +175,11 @@ describe('BIG-IQ kill-sessions', () => {
       assert.deepEqual([task.status, task.result], ['FAILED', 'FAILED']);
       assert.equal(task.errorMessage, 'Failed to kill sessions on 1 of 2 devices');
       assert.deepEqual(task.resultDetails, [
-        { host: 'red-a.example.net', failedIds: h.sessionsOf(RED_ID, 'user2').sort(), deviceReference: { link: RED_LINK } },
+        {
+          host: 'red-a.example.net',
+          failedIds: h.sessionsOf(RED_ID, 'user2').sort(),
+          deviceReference: { link: RED_LINK },
+        },
       ]);
     } finally {
       h.fleet?.setFault(h.labIdOf(RED_ID), 'none');
@@ -178,12 +208,22 @@ describe('BIG-IQ kill-sessions', () => {
     try {
       for (const status of ['CANCEL_REQUESTED', 'CANCELLED']) {
         const created = (await post({ action: 'KILL_ALL_SESSIONS', accessGroupNames: ['TestGroup3'] })).json();
-        const res = await h.app.inject({ method: 'PATCH', url: `${PATH}/${created.id}`, headers: headers(), payload: { status } });
+        const res = await h.app.inject({
+          method: 'PATCH',
+          url: `${PATH}/${created.id}`,
+          headers: headers(),
+          payload: { status },
+        });
         assert.equal(res.statusCode, 200, res.body);
         assert.ok(['CANCEL_REQUESTED', 'CANCELED'].includes(res.json().status));
         const done = await waitForFinal(h.store, created.id);
         assert.equal(done.status, 'CANCELED');
-        const again = await h.app.inject({ method: 'PATCH', url: `${PATH}/${created.id}`, headers: headers(), payload: { status } });
+        const again = await h.app.inject({
+          method: 'PATCH',
+          url: `${PATH}/${created.id}`,
+          headers: headers(),
+          payload: { status },
+        });
         assert.equal(again.statusCode, 400);
       }
     } finally {
@@ -196,7 +236,12 @@ describe('BIG-IQ kill-sessions validation (§7.4, verbatim)', () => {
   let h: SeedFleet;
   let token: string;
   const post = (payload: string) =>
-    h.app.inject({ method: 'POST', url: PATH, headers: { 'x-f5-auth-token': token, 'content-type': 'application/json' }, payload });
+    h.app.inject({
+      method: 'POST',
+      url: PATH,
+      headers: { 'x-f5-auth-token': token, 'content-type': 'application/json' },
+      payload,
+    });
 
   before(async () => {
     h = await startSeedFleet();
@@ -216,16 +261,36 @@ describe('BIG-IQ kill-sessions validation (§7.4, verbatim)', () => {
       { action: 'KILL_BY_USER', userName: 'user2', accessGroupNames: [] },
       'Request should have atleast one of these fields populated: accessGroupNames , clusterNames , deviceReferences',
     ],
-    ['session entry without deviceReference', { action: 'KILL_BY_LIST_OF_SESSIONS', sessions: [{ sessionIds: ['2a5d7604'] }] }, 'deviceReference is missing'],
+    [
+      'session entry without deviceReference',
+      { action: 'KILL_BY_LIST_OF_SESSIONS', sessions: [{ sessionIds: ['2a5d7604'] }] },
+      'deviceReference is missing',
+    ],
     [
       'session entry without sessionIds',
       { action: 'KILL_BY_LIST_OF_SESSIONS', sessions: [{ deviceReference: { link: BLUE_LINK } }] },
       `sessionIds are missing for ${BLUE_LINK}`,
     ],
-    ['KILL_BY_USER without userName', { action: 'KILL_BY_USER', clusterNames: ['BlueCluster'] }, 'userName is missing.'],
-    ['unknown action', { action: 'KILL_EVERYONE', clusterNames: ['BlueCluster'] }, 'action KILL_EVERYONE is not supported; use one of KILL_BY_USER, KILL_ALL_SESSIONS, KILL_BY_LIST_OF_SESSIONS.'],
-    ['wrong type', { action: 'KILL_BY_USER', userName: 42, clusterNames: ['BlueCluster'] }, 'userName must be a string.'],
-    ['bad reference', { action: 'KILL_ALL_SESSIONS', deviceReferences: [{ href: 'x' }] }, 'deviceReferences[0] must be an object with a "link".'],
+    [
+      'KILL_BY_USER without userName',
+      { action: 'KILL_BY_USER', clusterNames: ['BlueCluster'] },
+      'userName is missing.',
+    ],
+    [
+      'unknown action',
+      { action: 'KILL_EVERYONE', clusterNames: ['BlueCluster'] },
+      'action KILL_EVERYONE is not supported; use one of KILL_BY_USER, KILL_ALL_SESSIONS, KILL_BY_LIST_OF_SESSIONS.',
+    ],
+    [
+      'wrong type',
+      { action: 'KILL_BY_USER', userName: 42, clusterNames: ['BlueCluster'] },
+      'userName must be a string.',
+    ],
+    [
+      'bad reference',
+      { action: 'KILL_ALL_SESSIONS', deviceReferences: [{ href: 'x' }] },
+      'deviceReferences[0] must be an object with a "link".',
+    ],
   ];
 
   for (const [name, body, message] of cases) {
@@ -247,19 +312,28 @@ describe('BIG-IQ kill-sessions validation (§7.4, verbatim)', () => {
       assert.equal(original.kind, 'cm:access:tasks:kill-sessions:accesskillsessionstaskitemstate');
       assert.equal(original.selfLink, `https://localhost${PATH}/${original.id}`);
       assert.equal(await h.store.countTasks(), before, 'no task is created on a 400');
-      assert.equal((await h.app.inject({ method: 'GET', url: `${PATH}/${original.id}`, headers: { 'x-f5-auth-token': token } })).statusCode, 404);
+      assert.equal(
+        (await h.app.inject({ method: 'GET', url: `${PATH}/${original.id}`, headers: { 'x-f5-auth-token': token } }))
+          .statusCode,
+        404,
+      );
     });
   }
 
   it('answers malformed JSON, a non-object body and an oversized body with 400s, never a 500', async () => {
-    for (const payload of ['{"action": "KILL_ALL', '[1,2]', 'null', `{"action":"KILL_ALL_SESSIONS","clusterNames":["${'x'.repeat(1_100_000)}"]}`]) {
+    for (const payload of [
+      '{"action": "KILL_ALL',
+      '[1,2]',
+      'null',
+      `{"action":"KILL_ALL_SESSIONS","clusterNames":["${'x'.repeat(1_100_000)}"]}`,
+    ]) {
       const res = await post(payload);
       assert.equal(res.statusCode, 400, payload.slice(0, 40));
       assert.equal(res.json().kind, ':resterrorresponse');
     }
   });
 
-  it('reads JSON sent with curl\'s default form content type', async () => {
+  it("reads JSON sent with curl's default form content type", async () => {
     const res = await h.app.inject({
       method: 'POST',
       url: PATH,
@@ -273,7 +347,11 @@ describe('BIG-IQ kill-sessions validation (§7.4, verbatim)', () => {
     const res = await h.app.inject({ method: 'GET', url: `${PATH}/nope`, headers: { 'x-f5-auth-token': token } });
     assert.equal(res.statusCode, 404);
     assert.equal(res.json().message, `Object not found - https://localhost${PATH}/nope`);
-    const anonymous = await h.app.inject({ method: 'POST', url: PATH, payload: { action: 'KILL_ALL_SESSIONS', clusterNames: ['BlueCluster'] } });
+    const anonymous = await h.app.inject({
+      method: 'POST',
+      url: PATH,
+      payload: { action: 'KILL_ALL_SESSIONS', clusterNames: ['BlueCluster'] },
+    });
     assert.equal(anonymous.statusCode, 401);
     await h.addUser('helpdesk', 'helpdesk-pw');
     const helpdesk = await h.token('helpdesk', 'helpdesk-pw');
@@ -284,12 +362,22 @@ describe('BIG-IQ kill-sessions validation (§7.4, verbatim)', () => {
       payload: { action: 'KILL_ALL_SESSIONS', clusterNames: ['BlueCluster'] },
     });
     assert.equal(denied.statusCode, 401);
-    assert.match(denied.json().message, /^Authorization failed: user=https:\/\/localhost\/mgmt\/shared\/authz\/users\/helpdesk/);
-    assert.equal((await h.app.inject({ method: 'GET', url: PATH, headers: { 'x-f5-auth-token': helpdesk } })).statusCode, 401);
+    assert.match(
+      denied.json().message,
+      /^Authorization failed: user=https:\/\/localhost\/mgmt\/shared\/authz\/users\/helpdesk/,
+    );
+    assert.equal(
+      (await h.app.inject({ method: 'GET', url: PATH, headers: { 'x-f5-auth-token': helpdesk } })).statusCode,
+      401,
+    );
   });
 
   it('404s unknown /mgmt paths with "Public URI path not registered"', async () => {
-    const res = await h.app.inject({ method: 'GET', url: '/mgmt/cm/nothing/here', headers: { 'x-f5-auth-token': token } });
+    const res = await h.app.inject({
+      method: 'GET',
+      url: '/mgmt/cm/nothing/here',
+      headers: { 'x-f5-auth-token': token },
+    });
     assert.equal(res.statusCode, 404);
     assert.equal(res.json().message, 'Public URI path not registered');
   });

@@ -32,7 +32,12 @@ export function validateSelector(selector: KillSelector): void {
   }
 }
 
-export function newKillTask(selector: KillSelector, actor: Actor, now = Date.now(), id: string = randomUUID()): KillTask {
+export function newKillTask(
+  selector: KillSelector,
+  actor: Actor,
+  now = Date.now(),
+  id: string = randomUUID(),
+): KillTask {
   validateSelector(selector);
   return {
     id,

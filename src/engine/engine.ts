@@ -56,7 +56,11 @@ export class Engine {
   }
 
   /** Validates, writes the task and its audit event in one transaction, and wakes the runner. */
-  async submitKill(selector: KillSelector, actor: Actor, options: { id?: string; now?: number } = {}): Promise<KillTask> {
+  async submitKill(
+    selector: KillSelector,
+    actor: Actor,
+    options: { id?: string; now?: number } = {},
+  ): Promise<KillTask> {
     const task = newKillTask(selector, actor, options.now, options.id);
     await this.store.createTask(task, {
       at: task.createdAt,

@@ -1,7 +1,7 @@
 // The HTTP application factory. It never listens: the CLI does, and tests use app.inject().
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Engine } from '../engine/engine.js';
 import type { AuthService } from '../engine/auth-service.js';
+import type { Engine } from '../engine/engine.js';
 import { registerBigiq, renderBigiqError, renderBigiqNotFound } from './bigiq/plugin.js';
 import { registerHealth } from './health.routes.js';
 import { registerOpenApi } from './openapi.js';
@@ -29,9 +29,28 @@ export interface AppOptions {
 
 export const DEFAULT_BIGIQ_OPTIONS: BigiqOptions = { basicAuth: false, killPostStatus: 202 };
 
+/** Token values travel in some URLs (`/mgmt/shared/authz/tokens/<token>`): keep them out of request logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/mgmt\/shared\/authz\/tokens\/)[^/?]+/, '$1[redacted]');
+}
+
+function loggerOptions(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger || typeof logger !== 'object') return logger ?? false;
+  return {
+    ...logger,
+    serializers: {
+      req: (request: { method: string; url: string; ip?: string }) => ({
+        method: request.method,
+        url: redactUrl(request.url),
+        ip: request.ip,
+      }),
+    },
+  };
+}
+
 export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: loggerOptions(options.logger),
     ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },

@@ -135,7 +135,17 @@ async function login(deps: AppDeps, request: FastifyRequest, reply: FastifyReply
   const provider = findLoginProvider(body.loginProviderName, body.loginReference?.link);
   const address = request.ip;
   const principal = provider && (await deps.auth.verifyPassword(body.username, body.password, address));
+  const audit = (action: string) =>
+    deps.engine.store.appendAudit({
+      at: Date.now(),
+      actor: body.username,
+      address,
+      action,
+      subject: 'bigiq',
+      details: { provider: provider?.name ?? null },
+    });
   if (!provider || !principal) {
+    await audit('auth.login_failed');
     const extra = { originalRequestBody: maskedBody(body) };
     const lockedSec = deps.auth.lockoutRemainingSec(body.username, address);
     if (lockedSec === 0) return sendBigiqError(reply, 401, AUTH_FAILED, extra);
@@ -144,6 +154,7 @@ async function login(deps: AppDeps, request: FastifyRequest, reply: FastifyReply
     const why = `Too many failed login attempts for user ${body.username} from ${address}; try again in ${lockedSec} seconds.`;
     return sendBigiqError(reply, 401, `${AUTH_FAILED} ${why}`, extra);
   }
+  await audit('auth.login');
   return loginResponse(await deps.auth.issueTokens(principal, provider.name, address), provider);
 }
 

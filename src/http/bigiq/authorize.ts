@@ -1,6 +1,6 @@
 // Privilege checks on the BIG-IQ surface, answered the way F5's REST framework refuses: 401 "Authorization failed".
 import type { FastifyRequest } from 'fastify';
-import { type Permission, type Principal, isAllowed } from '../../core/access.js';
+import { isAllowed, type Permission, type Principal } from '../../core/access.js';
 import { BigiqError } from './errors.js';
 
 /** Throws the F5 framework's authorization failure unless the caller holds the privilege. */
@@ -13,4 +13,3 @@ export function requirePrivilege(request: FastifyRequest, object: string, permis
     `Authorization failed: user=${user} resource=${object} verb=${request.method} uri:${request.url} referrer:${request.ip} sender:${request.ip}`,
   );
 }
-

@@ -27,7 +27,12 @@ export interface BigiqErrorBody {
   [extra: string]: unknown;
 }
 
-export function bigiqErrorBody(status: number, message: string, request: FastifyRequest, extra: Record<string, unknown> = {}): BigiqErrorBody {
+export function bigiqErrorBody(
+  status: number,
+  message: string,
+  request: FastifyRequest,
+  extra: Record<string, unknown> = {},
+): BigiqErrorBody {
   return {
     code: status,
     message,
@@ -39,8 +44,16 @@ export function bigiqErrorBody(status: number, message: string, request: Fastify
   };
 }
 
-export function sendBigiqError(reply: FastifyReply, status: number, message: string, extra: Record<string, unknown> = {}): FastifyReply {
-  return reply.code(status).type('application/json; charset=UTF-8').send(bigiqErrorBody(status, message, reply.request, extra));
+export function sendBigiqError(
+  reply: FastifyReply,
+  status: number,
+  message: string,
+  extra: Record<string, unknown> = {},
+): FastifyReply {
+  return reply
+    .code(status)
+    .type('application/json; charset=UTF-8')
+    .send(bigiqErrorBody(status, message, reply.request, extra));
 }
 
 /** The JSON schema of the error body, for route `response` schemas and OpenAPI. */

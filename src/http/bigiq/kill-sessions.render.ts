@@ -16,8 +16,13 @@ function requestEcho(task: KillTask): Record<string, unknown> {
   const echo: Record<string, unknown> = { action: selector.action };
   if (selector.userName !== undefined) echo.userName = selector.userName;
   if (selector.action === 'KILL_BY_LIST_OF_SESSIONS') {
-    echo.sessions = selector.sessions.map((s) => ({ deviceReference: { link: machineIdLink(s.deviceId) }, sessionIds: s.sessionIds }));
-    echo.deviceReferences = [...new Set(selector.sessions.map((s) => s.deviceId))].map((id) => ({ link: machineIdLink(id) }));
+    echo.sessions = selector.sessions.map((s) => ({
+      deviceReference: { link: machineIdLink(s.deviceId) },
+      sessionIds: s.sessionIds,
+    }));
+    echo.deviceReferences = [...new Set(selector.sessions.map((s) => s.deviceId))].map((id) => ({
+      link: machineIdLink(id),
+    }));
   } else {
     echo.deviceReferences = selector.deviceIds.map((id) => ({ link: machineIdLink(id) }));
   }
@@ -31,7 +36,11 @@ export interface RenderContext {
   devices: ReadonlyMap<string, Device>;
 }
 
-export function renderTask(task: KillTask, targets: readonly TaskTarget[], context: RenderContext): Record<string, unknown> {
+export function renderTask(
+  task: KillTask,
+  targets: readonly TaskTarget[],
+  context: RenderContext,
+): Record<string, unknown> {
   const hostOf = (deviceId: string) => context.devices.get(deviceId)?.hostname ?? deviceId;
   const failed = targets.filter((t) => t.status === 'failed');
   return {

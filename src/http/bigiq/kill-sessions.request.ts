@@ -19,11 +19,13 @@ class RequestError extends Error {}
  */
 export function parseKillRequest(body: unknown, filledIn: Body): KillSelector {
   try {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RequestError('Request body must be a JSON object.');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new RequestError('Request body must be a JSON object.');
     return selectorFrom(body as Body);
   } catch (err) {
     if (!(err instanceof RequestError)) throw err;
-    const original = typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, ...filledIn } : filledIn;
+    const original =
+      typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, ...filledIn } : filledIn;
     throw new BigiqError(400, err.message, { originalRequestBody: JSON.stringify(original) });
   }
 }
@@ -40,7 +42,8 @@ function selectorFrom(body: Body): KillSelector {
   if (action === 'KILL_BY_LIST_OF_SESSIONS') {
     return { action, ...base, deviceIds: [], sessions: sessionLists(body.sessions) };
   }
-  if (base.accessGroupNames.length + base.clusterNames.length + base.deviceIds.length === 0) throw new RequestError(SCOPE_MISSING);
+  if (base.accessGroupNames.length + base.clusterNames.length + base.deviceIds.length === 0)
+    throw new RequestError(SCOPE_MISSING);
   if (action === 'KILL_ALL_SESSIONS') return { action, ...base };
   if (userName === undefined || userName === '') throw new RequestError('userName is missing.');
   return { action, ...base, userName };

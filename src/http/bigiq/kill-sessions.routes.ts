@@ -5,19 +5,30 @@ import { ACTIVE_SESSIONS } from '../../core/access.js';
 import type { KillTask } from '../../core/model.js';
 import { isFinal } from '../../core/task-status.js';
 import type { AppDeps } from '../app.js';
-import { BigiqError, bigiqErrorSchema } from './errors.js';
-import { parseKillRequest } from './kill-sessions.request.js';
-import { TASKS_PATH, TASK_COLLECTION_KIND, TASK_KIND, TASK_NAME, renderTask, taskSelfLink } from './kill-sessions.render.js';
-import { collection } from './links.js';
-import { type ODataQuery, applyQuery, parseQuery } from './odata.js';
 import { requirePrivilege } from './authorize.js';
+import { BigiqError, bigiqErrorSchema } from './errors.js';
+import {
+  renderTask,
+  TASK_COLLECTION_KIND,
+  TASK_KIND,
+  TASK_NAME,
+  TASKS_PATH,
+  taskSelfLink,
+} from './kill-sessions.render.js';
+import { parseKillRequest } from './kill-sessions.request.js';
+import { collection } from './links.js';
+import { applyQuery, type ODataQuery, parseQuery } from './odata.js';
 
 const TAGS = ['BIG-IQ kill-sessions'];
 const CANCEL_SPELLINGS = new Set(['CANCEL_REQUESTED', 'CANCELED', 'CANCELLED']);
 
 const reference = { type: 'object', properties: { link: { type: 'string' } } } as const;
 const stringOrList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } as const;
-const taskSchema = { type: 'object', additionalProperties: true, description: 'A kill-sessions task (kind cm:access:tasks:kill-sessions:accesskillsessionstaskitemstate)' } as const;
+const taskSchema = {
+  type: 'object',
+  additionalProperties: true,
+  description: 'A kill-sessions task (kind cm:access:tasks:kill-sessions:accesskillsessionstaskitemstate)',
+} as const;
 const odataQuerystring = {
   type: 'object',
   properties: {
@@ -33,16 +44,36 @@ const odataQuerystring = {
 // Types are described for OpenAPI but not enforced here: the verbatim BIG-IQ messages come from parseKillRequest.
 const postBody = {
   type: 'object',
-  description: 'KILL_BY_USER needs userName; KILL_ALL_SESSIONS and KILL_BY_USER need one of accessGroupNames, clusterNames, deviceReferences; KILL_BY_LIST_OF_SESSIONS needs sessions.',
+  description:
+    'KILL_BY_USER needs userName; KILL_ALL_SESSIONS and KILL_BY_USER need one of accessGroupNames, clusterNames, deviceReferences; KILL_BY_LIST_OF_SESSIONS needs sessions.',
   properties: {
-    action: { type: 'string', enum: ['KILL_BY_USER', 'KILL_ALL_SESSIONS', 'KILL_BY_LIST_OF_SESSIONS', 'KILL_BY_SESSIONS'] },
-    userName: { type: 'string', description: 'Case sensitive field name. user name of user whose active sessions needs to be killed.' },
-    accessGroupNames: { ...stringOrList, description: 'One or more access group names. All sessions in these groups will be killed by invoking task.' },
-    clusterNames: { ...stringOrList, description: 'One or more cluster names. All sessions in these bigip clusters will be killed by invoking task.' },
-    deviceReferences: { type: 'array', items: reference, description: 'Reference link to one or more devices in which active access sessions live.' },
+    action: {
+      type: 'string',
+      enum: ['KILL_BY_USER', 'KILL_ALL_SESSIONS', 'KILL_BY_LIST_OF_SESSIONS', 'KILL_BY_SESSIONS'],
+    },
+    userName: {
+      type: 'string',
+      description: 'Case sensitive field name. user name of user whose active sessions needs to be killed.',
+    },
+    accessGroupNames: {
+      ...stringOrList,
+      description: 'One or more access group names. All sessions in these groups will be killed by invoking task.',
+    },
+    clusterNames: {
+      ...stringOrList,
+      description: 'One or more cluster names. All sessions in these bigip clusters will be killed by invoking task.',
+    },
+    deviceReferences: {
+      type: 'array',
+      items: reference,
+      description: 'Reference link to one or more devices in which active access sessions live.',
+    },
     sessions: {
       type: 'array',
-      items: { type: 'object', properties: { deviceReference: reference, sessionIds: { type: 'array', items: { type: 'string' } } } },
+      items: {
+        type: 'object',
+        properties: { deviceReference: reference, sessionIds: { type: 'array', items: { type: 'string' } } },
+      },
     },
   },
 } as const;
@@ -53,7 +84,10 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: App
   const { engine } = deps;
 
   const render = async (tasks: KillTask[]) => {
-    const [targets, devices] = await Promise.all([engine.store.listTargetsOfTasks(tasks.map((t) => t.id)), engine.store.listDevices()]);
+    const [targets, devices] = await Promise.all([
+      engine.store.listTargetsOfTasks(tasks.map((t) => t.id)),
+      engine.store.listDevices(),
+    ]);
     const context = { ownerMachineId: deps.machineId, devices: new Map(devices.map((d) => [d.id, d])) };
     return tasks.map((t) => renderTask(t, targets.get(t.id) ?? [], context));
   };
@@ -68,7 +102,12 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: App
   app.post(
     TASKS_PATH,
     {
-      schema: { tags: TAGS, summary: 'Create a kill-sessions task', body: postBody, response: { 200: taskSchema, 202: taskSchema, 400: bigiqErrorSchema, 401: bigiqErrorSchema } },
+      schema: {
+        tags: TAGS,
+        summary: 'Create a kill-sessions task',
+        body: postBody,
+        response: { 200: taskSchema, 202: taskSchema, 400: bigiqErrorSchema, 401: bigiqErrorSchema },
+      },
       // Validation is parseKillRequest's: BIG-IQ's exact messages, with originalRequestBody.
       validatorCompiler: () => () => true,
     },
@@ -76,7 +115,15 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: App
       const principal = requirePrivilege(request, ACTIVE_SESSIONS, 'write');
       const id = randomUUID();
       const now = Date.now();
-      const filledIn = { id, status: 'CREATED', name: TASK_NAME, generation: 1, lastUpdateMicros: now * 1000, kind: TASK_KIND, selfLink: taskSelfLink(id) };
+      const filledIn = {
+        id,
+        status: 'CREATED',
+        name: TASK_NAME,
+        generation: 1,
+        lastUpdateMicros: now * 1000,
+        kind: TASK_KIND,
+        selfLink: taskSelfLink(id),
+      };
       const selector = parseKillRequest(request.body, filledIn);
       const task = await engine.submitKill(selector, { name: principal.name, address: request.ip }, { id, now });
       const [body] = await render([task]);
@@ -86,7 +133,14 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: App
 
   app.get(
     TASKS_PATH,
-    { schema: { tags: TAGS, summary: 'List kill-sessions tasks (OData $filter, $select, $top, $skip, $orderby)', querystring: odataQuerystring, response: { 400: bigiqErrorSchema, 401: bigiqErrorSchema } } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'List kill-sessions tasks (OData $filter, $select, $top, $skip, $orderby)',
+        querystring: odataQuerystring,
+        response: { 400: bigiqErrorSchema, 401: bigiqErrorSchema },
+      },
+    },
     async (request) => {
       requirePrivilege(request, ACTIVE_SESSIONS, 'read');
       const query = parseQuery(request.query as Record<string, string>);
@@ -101,7 +155,10 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: App
       const skip = query.skip ?? 0;
       const total = await engine.store.countTasks();
       const page = await engine.store.listTasks({ limit: query.top ?? Math.max(total - skip, 0), offset: skip });
-      return { items: applyQuery(await render(page), { ...(query.select && { select: query.select }) }).items, totalItems: total };
+      return {
+        items: applyQuery(await render(page), { ...(query.select && { select: query.select }) }).items,
+        totalItems: total,
+      };
     }
     const all = await engine.store.listTasks({ limit: await engine.store.countTasks(), offset: 0 });
     return applyQuery(await render(all), query);
@@ -109,7 +166,15 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: App
 
   app.get(
     `${TASKS_PATH}/:id`,
-    { schema: { tags: TAGS, summary: 'Read one kill-sessions task ($select supported)', params: idParams, querystring: odataQuerystring, response: { 200: taskSchema, 401: bigiqErrorSchema, 404: bigiqErrorSchema } } },
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Read one kill-sessions task ($select supported)',
+        params: idParams,
+        querystring: odataQuerystring,
+        response: { 200: taskSchema, 401: bigiqErrorSchema, 404: bigiqErrorSchema },
+      },
+    },
     async (request) => {
       requirePrivilege(request, ACTIVE_SESSIONS, 'read');
       const { id } = request.params as { id: string };
@@ -141,7 +206,8 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: App
         });
       }
       const existing = await findTask(request, id);
-      if (isFinal(existing.status)) throw new BigiqError(400, `Task ${id} is ${existing.status} and can no longer be canceled.`);
+      if (isFinal(existing.status))
+        throw new BigiqError(400, `Task ${id} is ${existing.status} and can no longer be canceled.`);
       const task = (await engine.cancelTask(id, { name: principal.name, address: request.ip })) ?? existing;
       const [body] = await render([task]);
       return body;

@@ -26,13 +26,17 @@ declare module 'fastify' {
 export async function registerBigiq(scope: FastifyInstance, deps: AppDeps): Promise<void> {
   scope.decorateRequest('principal', null);
   // Scripts often POST JSON with curl's default form content type; BIG-IQ reads the body as JSON regardless.
-  scope.addContentTypeParser(['application/x-www-form-urlencoded', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, body === '' ? undefined : JSON.parse(body as string));
-    } catch {
-      done(new BigiqError(400, 'Found invalid JSON body in the request.'));
-    }
-  });
+  scope.addContentTypeParser(
+    ['application/x-www-form-urlencoded', 'text/plain'],
+    { parseAs: 'string' },
+    (_req, body, done) => {
+      try {
+        done(null, body === '' ? undefined : JSON.parse(body as string));
+      } catch {
+        done(new BigiqError(400, 'Found invalid JSON body in the request.'));
+      }
+    },
+  );
   scope.addHook('onRequest', bigiqAuthHook(deps));
   await registerBigiqAuthRoutes(scope, deps);
   await registerSystemRoutes(scope, deps);
@@ -45,7 +49,14 @@ export function renderBigiqNotFound(request: FastifyRequest, reply: FastifyReply
   sendBigiqError(reply, 404, 'Public URI path not registered');
 }
 
-const DOMAIN_STATUS = { invalid: 400, not_found: 404, conflict: 409, forbidden: 401, unauthenticated: 401, unavailable: 503 } as const;
+const DOMAIN_STATUS = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  forbidden: 401,
+  unauthenticated: 401,
+  unavailable: 503,
+} as const;
 
 /** Every failure on the BIG-IQ surface leaves as F5's error body; a 500 only for a bug, and it is logged. */
 export function renderBigiqError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
@@ -85,6 +96,8 @@ function clientErrorMessage(error: FastifyError): string | undefined {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return `Unsupported Content-Type ${String(error.message).replace(/^Unsupported Media Type: /, '')}; send application/json.`;
     default:
-      return error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.message : undefined;
+      return error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500
+        ? error.message
+        : undefined;
   }
 }

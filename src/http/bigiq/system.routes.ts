@@ -49,8 +49,10 @@ export async function registerSystemRoutes(app: FastifyInstance, deps: AppDeps):
 
   // f5-conx-core's discover() probes the ATC extensions and swallows errors: a JSON 404 says "not installed".
   for (const path of ATC_INFO_PATHS) {
-    app.get(path, { schema: { tags: TAGS, summary: 'Not installed (404)', response: { 404: bigiqErrorSchema } } }, async (_request, reply) =>
-      sendBigiqError(reply, 404, 'Public URI path not registered'),
+    app.get(
+      path,
+      { schema: { tags: TAGS, summary: 'Not installed (404)', response: { 404: bigiqErrorSchema } } },
+      async (_request, reply) => sendBigiqError(reply, 404, 'Public URI path not registered'),
     );
   }
 }

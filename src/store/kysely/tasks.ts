@@ -155,7 +155,12 @@ export function taskStore(db: Kysely<Database>, traits: DialectTraits): TaskStor
     async listTargetsOfTasks(taskIds: readonly string[]): Promise<Map<string, TaskTarget[]>> {
       const byTask = new Map<string, TaskTarget[]>();
       for (const part of chunk(taskIds, 1, traits.maxParams)) {
-        const rows = await db.selectFrom('task_targets').selectAll().where('task_id', 'in', part).orderBy('device_id').execute();
+        const rows = await db
+          .selectFrom('task_targets')
+          .selectAll()
+          .where('task_id', 'in', part)
+          .orderBy('device_id')
+          .execute();
         for (const row of rows) {
           const list = byTask.get(row.task_id) ?? [];
           list.push(targetFromRow(row));
