@@ -40,14 +40,19 @@ export function groupDeviceLink(groupName: string, machineId: string): string {
 // script sends `…/machineid-resolver/cm/system/machineid-resolver/<id>`.
 const RESOLVER_LINK =
   /^(?:https?:\/\/localhost(?::\d+)?)?(?:\/mgmt)?(?:\/cm\/system\/machineid-resolver)+\/([^/?#\s]+)\/?$/;
+// A device-group member's selfLink (`…/device-groups/<group>/devices/<id>`) names the same device.
+const GROUP_MEMBER_LINK =
+  /^(?:https?:\/\/localhost(?::\d+)?)?(?:\/mgmt)?\/shared\/resolver\/device-groups\/[^/?#\s]+\/devices\/([^/?#\s]+)\/?$/;
 
 /**
- * The machine id a device reference points at, or undefined when the link is not a machineid-resolver link.
+ * The machine id a device reference points at (a machineid-resolver link or a device-group member's selfLink), or
+ * undefined when the link is neither.
  * The id is the trailing path segment taken as is: BIG-IQ's own examples carry malformed UUIDs
  * (`3f320100-2177-42e0-8a46-2e33cd3366d`), which must resolve to "item not found", not to a parse error.
  */
 export function deviceIdFromLink(link: string): string | undefined {
-  const id = RESOLVER_LINK.exec(link.trim())?.[1];
+  const trimmed = link.trim();
+  const id = RESOLVER_LINK.exec(trimmed)?.[1] ?? GROUP_MEMBER_LINK.exec(trimmed)?.[1];
   if (id === undefined) return undefined;
   try {
     return decodeURIComponent(id);

@@ -43,8 +43,10 @@ export interface ResolverView {
   nowMicros: number;
 }
 
+/** What the store returns; `devices` may hold every kind. */
 export type InventorySnapshot = Omit<ResolverView, 'server' | 'nowMicros'>;
 
+/** The view BIG-IQ routes render from: BIG-IP devices only (the one place the kind filter lives). */
 export function resolverView(inventory: InventorySnapshot, server: ServerIdentity, nowMicros: number): ResolverView {
   return { ...inventory, devices: inventory.devices.filter((d) => BIGIP_KINDS.has(d.kind)), server, nowMicros };
 }

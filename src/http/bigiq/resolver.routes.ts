@@ -112,10 +112,9 @@ function notFound(path: string): BigiqError {
   return new BigiqError(404, `item not found at ${path.replace(/^\/mgmt/, '')}`);
 }
 
-/** The host the client used, without port or IPv6 brackets: the server's own resolver address. */
+/** The host the client used (Fastify strips the port), without IPv6 brackets: the server's own resolver address. */
 function serverHost(request: FastifyRequest): string {
-  const host = request.hostname.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
-  return host || 'localhost';
+  return request.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost';
 }
 
 async function loadView(deps: AppDeps, request: FastifyRequest): Promise<ResolverView> {
