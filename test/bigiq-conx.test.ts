@@ -33,6 +33,7 @@ describe('f5-conx-core 1.0.0 against curfew', () => {
       bigiqBasicAuth: false,
       accessTokenTtlSec: 300,
       refreshTokenTtlSec: 36_000,
+      sessionTimeoutSec: 600,
     });
     const fleet = server.lab?.fleet;
     assert.ok(fleet);

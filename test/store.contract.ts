@@ -302,5 +302,26 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.equal(await store.findTokenById(older.id), undefined);
       assert.deepEqual(await store.findTokenById(bobs.id), bobs);
     });
+
+    it('keeps login sessions: find, slide, end per user, purge expired', async () => {
+      const base = {
+        userName: 'ops',
+        grants: [['/special/active_sessions', 'read']] as [string, 'read'][],
+        address: '::1',
+        createdAt: 1,
+        lastSeenAt: 1,
+      };
+      await store.insertLoginSession({ ...base, id: 'a'.repeat(64), expiresAt: 100 });
+      await store.insertLoginSession({ ...base, id: 'b'.repeat(64), expiresAt: 5_000 });
+      await store.insertLoginSession({ ...base, id: 'c'.repeat(64), userName: 'other', expiresAt: 5_000 });
+      assert.deepEqual((await store.findLoginSession('a'.repeat(64)))?.grants, [['/special/active_sessions', 'read']]);
+      assert.equal(await store.touchLoginSession('a'.repeat(64), 50, 200), true);
+      assert.equal((await store.findLoginSession('a'.repeat(64)))?.expiresAt, 200);
+      assert.deepEqual(await store.purgeExpiredLoginSessions(300), ['a'.repeat(64)]);
+      assert.deepEqual(await store.deleteLoginSessionsOfUser('ops'), ['b'.repeat(64)]);
+      assert.equal(await store.touchLoginSession('b'.repeat(64), 1, 2), false);
+      assert.equal(await store.deleteLoginSession('c'.repeat(64)), true);
+      assert.equal(await store.findLoginSession('c'.repeat(64)), undefined);
+    });
   });
 }

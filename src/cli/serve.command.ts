@@ -16,6 +16,7 @@ interface ServeOptions {
   bigiqBasicAuth: boolean;
   tokenTtl: number;
   refreshTokenTtl: number;
+  sessionTimeout: number;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -34,6 +35,7 @@ export function registerServeCommand(program: Command): void {
     .option('--bigiq-basic-auth', 'accept HTTP Basic on the BIG-IQ API (off by default, like BIG-IQ)', false)
     .option('--token-ttl <seconds>', 'lifetime of BIG-IQ access tokens', parseInteger(1, 36_000), 300)
     .option('--refresh-token-ttl <seconds>', 'lifetime of BIG-IQ refresh tokens', parseInteger(1, 604_800), 36_000)
+    .option('--session-timeout <seconds>', 'idle timeout of SPS/console login sessions', parseInteger(30, 86_400), 600)
     .action(async (options: ServeOptions) => {
       const server = await startServer({
         listen: options.listen,
@@ -48,6 +50,7 @@ export function registerServeCommand(program: Command): void {
         bigiqBasicAuth: options.bigiqBasicAuth,
         accessTokenTtlSec: options.tokenTtl,
         refreshTokenTtlSec: options.refreshTokenTtl,
+        sessionTimeoutSec: options.sessionTimeout,
         ...(process.env.CURFEW_ADMIN_PASSWORD && { adminPassword: process.env.CURFEW_ADMIN_PASSWORD }),
       });
       printBanner(server.url, server.generatedAdminPassword, server.lab?.summary());

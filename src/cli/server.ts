@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { bigipConnector } from '../connectors/bigip/index.js';
 import { AuthService, DEFAULT_AUTH_OPTIONS } from '../engine/auth-service.js';
 import { Engine } from '../engine/engine.js';
+import { LoginSessions } from '../engine/login-sessions.js';
 import { buildApp } from '../http/app.js';
 import { openStore } from '../store/open-store.js';
 import { bootstrapAdmin, machineIdOf, nodeIdOf, tlsMaterial } from './data-dir.js';
@@ -25,6 +26,8 @@ export interface ServerConfig {
   bigiqBasicAuth: boolean;
   accessTokenTtlSec: number;
   refreshTokenTtlSec: number;
+  /** Idle timeout of cookie login sessions (SPS surface, console). */
+  sessionTimeoutSec: number;
 }
 
 export interface RunningServer {
@@ -68,6 +71,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         auth,
         machineId: await machineIdOf(store),
         version: VERSION,
+        loginSessions: new LoginSessions(store, { idleTimeoutSec: config.sessionTimeoutSec }),
         bigiq: { basicAuth: config.bigiqBasicAuth, killPostStatus: 202 },
       },
       { https, logger: { level: config.logLevel } },

@@ -87,6 +87,15 @@ export class AuthService {
     return principalFor(user);
   }
 
+  /**
+   * The principal of a user as of now, for a new login session or token: who they are and the privileges their
+   * groups' ACLs grant. Undefined when the user does not exist.
+   */
+  async principalOf(name: string): Promise<Principal | undefined> {
+    const user = await this.store.findUserByName(name);
+    return user ? principalFor(user) : undefined;
+  }
+
   /** Seconds until (user, address) may try again; 0 when not locked out. */
   lockoutRemainingSec(name: string, address: string): number {
     return Math.ceil(this.throttle.remainingMs(`${name}\u0000${address}`) / 1000);

@@ -1,10 +1,14 @@
 // The HTTP application factory. It never listens: the CLI does, and tests use app.inject().
+
+import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { AuthService } from '../engine/auth-service.js';
 import type { Engine } from '../engine/engine.js';
+import type { LoginSessions } from '../engine/login-sessions.js';
 import { registerBigiq, renderBigiqError, renderBigiqNotFound } from './bigiq/plugin.js';
 import { registerHealth } from './health.routes.js';
 import { registerOpenApi } from './openapi.js';
+import { registerSps, renderSpsError, renderSpsNotFound } from './sps/plugin.js';
 
 export interface BigiqOptions {
   /** Accept HTTP Basic on /mgmt (off by default, like a real BIG-IQ). */
@@ -16,6 +20,7 @@ export interface BigiqOptions {
 export interface AppDeps {
   engine: Engine;
   auth: AuthService;
+  loginSessions: LoginSessions;
   /** The server's own machine id (BIG-IQ `ownerMachineId`). */
   machineId: string;
   version: string;
@@ -48,6 +53,8 @@ function loggerOptions(logger: FastifyServerOptions['logger']): FastifyServerOpt
   };
 }
 
+const isSpsPath = (url: string): boolean => url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
+
 export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(options.logger),
@@ -58,9 +65,18 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     ajv: { customOptions: { allErrors: false, coerceTypes: false } },
   }) as unknown as FastifyInstance;
   await registerOpenApi(app, deps);
-  app.setNotFoundHandler((request, reply) => renderBigiqNotFound(request, reply));
-  app.setErrorHandler((error, request, reply) => renderBigiqError(error as Error, request, reply));
+  await app.register(cookie);
+  // One not-found and one error handler for the app; each surface renders its own body by path.
+  app.setNotFoundHandler((request, reply) =>
+    isSpsPath(request.url) ? renderSpsNotFound(request, reply) : renderBigiqNotFound(request, reply),
+  );
+  app.setErrorHandler((error, request, reply) =>
+    isSpsPath(request.url)
+      ? renderSpsError(error as Error, request, reply)
+      : renderBigiqError(error as Error, request, reply),
+  );
   await registerHealth(app, deps);
   await app.register(async (scope) => registerBigiq(scope, deps));
+  await app.register(async (scope) => registerSps(scope, deps));
   return app;
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { auditStore, settingStore, userStore } from './kysely/accounts.js';
 import { credentialStore, deviceStore } from './kysely/devices.js';
 import { type DialectTraits, openSqlite, SQLITE_TRAITS } from './kysely/dialect.js';
+import { loginSessionStore } from './kysely/login-sessions.js';
 import { migrateToLatest } from './kysely/migrations.js';
 import type { Database } from './kysely/schema.js';
 import { sessionStore } from './kysely/sessions.js';
@@ -34,6 +35,7 @@ function composeStore(db: Kysely<Database>, traits: DialectTraits, box: SecretBo
     ...userStore(db),
     ...tokenStore(db),
     ...settingStore(db),
+    ...loginSessionStore(db),
     close: () => db.destroy(),
   };
 }

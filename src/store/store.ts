@@ -213,8 +213,34 @@ export interface SettingStore {
   setSetting(key: string, value: string): Promise<void>;
 }
 
+export interface LoginSessionRecord {
+  /** SHA-256 (hex) of the cookie value; the value itself is never stored. */
+  id: string;
+  userName: string;
+  /** Privileges fixed at login: [object, permission] pairs. */
+  grants: [string, 'read' | 'write'][];
+  address: string;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+}
+
+export interface LoginSessionStore {
+  insertLoginSession(session: LoginSessionRecord): Promise<void>;
+  /** Undefined when missing; expired sessions are returned (the caller decides what expiry means). */
+  findLoginSession(id: string): Promise<LoginSessionRecord | undefined>;
+  /** Slides the idle expiry; returns false when the session no longer exists. */
+  touchLoginSession(id: string, lastSeenAt: number, expiresAt: number): Promise<boolean>;
+  deleteLoginSession(id: string): Promise<boolean>;
+  /** Ends every login session of a user (password changed, user deleted); returns the ended ids. */
+  deleteLoginSessionsOfUser(userName: string): Promise<string[]>;
+  /** Removes sessions that expired before `before`; returns their ids (their transactions die with them). */
+  purgeExpiredLoginSessions(before: number): Promise<string[]>;
+}
+
 export interface Store
-  extends DeviceStore,
+  extends LoginSessionStore,
+    DeviceStore,
     CredentialStore,
     SessionStore,
     TaskStore,

@@ -10,6 +10,11 @@ import type { LabFleet, LabFleetOptions } from '../../lab/bigip/emulator.js';
 import { hashPassword } from '../../src/core/passwords.js';
 import { type AuthOptions, AuthService, DEFAULT_AUTH_OPTIONS } from '../../src/engine/auth-service.js';
 import type { Engine } from '../../src/engine/engine.js';
+import {
+  DEFAULT_LOGIN_SESSION_OPTIONS,
+  type LoginSessionOptions,
+  LoginSessions,
+} from '../../src/engine/login-sessions.js';
 import { type BigiqOptions, buildApp, DEFAULT_BIGIQ_OPTIONS } from '../../src/http/app.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
@@ -24,6 +29,8 @@ export interface AppHarnessOptions {
   auth?: Partial<AuthOptions>;
   /** Overrides of DEFAULT_BIGIQ_OPTIONS (basicAuth, killPostStatus). */
   bigiq?: Partial<BigiqOptions>;
+  /** Overrides of DEFAULT_LOGIN_SESSION_OPTIONS (idle timeout of SPS login sessions). */
+  loginSessions?: Partial<LoginSessionOptions>;
   /** The AuthService clock, to expire tokens and lockouts without waiting; default Date.now. */
   now?: () => number;
 }
@@ -52,7 +59,19 @@ export async function startApp(options: AppHarnessOptions = {}): Promise<AppHarn
     store.upsertUser({ name, passwordHash: await hashPassword(password), createdAt: Date.now() });
   await addUser('admin', ADMIN_PASSWORD);
   const app = await buildApp(
-    { engine, auth, machineId: randomUUID(), version: 'test', bigiq: { ...DEFAULT_BIGIQ_OPTIONS, ...options.bigiq } },
+    {
+      engine,
+      auth,
+      loginSessions: new LoginSessions(
+        store,
+        { ...DEFAULT_LOGIN_SESSION_OPTIONS, ...options.loginSessions },
+        undefined,
+        options.now,
+      ),
+      machineId: randomUUID(),
+      version: 'test',
+      bigiq: { ...DEFAULT_BIGIQ_OPTIONS, ...options.bigiq },
+    },
     { https: null, logger: false },
   );
 

@@ -4,9 +4,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { DialectTraits } from './dialect.js';
 import { initialSchema } from './migrations/0001_initial.js';
 import { tokensSchema } from './migrations/0002_tokens.js';
+import { loginSessionsSchema } from './migrations/0003_login_sessions.js';
 
 function migrationsFor(traits: DialectTraits): Record<string, Migration> {
-  return { '0001_initial': initialSchema(traits), '0002_tokens': tokensSchema };
+  return {
+    '0001_initial': initialSchema(traits),
+    '0002_tokens': tokensSchema,
+    '0003_login_sessions': loginSessionsSchema,
+  };
 }
 
 /** Brings the schema up to date; throws with the failing migration's name. */

@@ -106,6 +106,16 @@ export interface SettingTable {
   value: string;
 }
 
+export interface LoginSessionTable {
+  id: string;
+  user_name: string;
+  grants: string;
+  address: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   devices: DeviceTable;
   clusters: NamedTable;
@@ -118,4 +128,5 @@ export interface Database {
   users: UserTable;
   auth_tokens: TokenTable;
   settings: SettingTable;
+  login_sessions: LoginSessionTable;
 }

@@ -1,0 +1,138 @@
+// Cookie login sessions (the SPS `session_id` model): a 40-hex value the client keeps, a SHA-256 of it in the store,
+// a sliding idle timeout, and the privileges fixed at login ("privileges apply from the next login", as in SPS).
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import type { Permission, Principal } from '../core/access.js';
+import type { LoginSessionRecord, Store } from '../store/store.js';
+
+export interface LoginSessionOptions {
+  /** Idle timeout, slid on every request (SPS default 600 s). */
+  idleTimeoutSec: number;
+}
+
+export const DEFAULT_LOGIN_SESSION_OPTIONS: Readonly<LoginSessionOptions> = Object.freeze({ idleTimeoutSec: 600 });
+
+export interface OpenedLoginSession {
+  /** The cookie value (only known to the client and to this call). */
+  value: string;
+  record: LoginSessionRecord;
+}
+
+export type LoginSessionResolution =
+  | { principal: Principal; record: LoginSessionRecord }
+  | { error: 'expired' | 'unknown' };
+
+const hashId = (value: string): string => createHash('sha256').update(value).digest('hex');
+const SESSION_VALUE = /^[0-9a-f]{40}$/;
+const PURGE_EVERY_MS = 60_000;
+const BASIC_SECRET_SETTING = 'login_sessions.basic_secret';
+
+export class LoginSessions {
+  readonly #store: Store;
+  readonly #options: LoginSessionOptions;
+  readonly #now: () => number;
+  readonly #onEnded: (ids: string[]) => Promise<void>;
+  #basicSecret: Promise<Buffer> | undefined;
+  #lastPurgeAt = Number.NEGATIVE_INFINITY;
+
+  /** `onEnded` hears of sessions that expired or were ended, so what hangs off them (transactions) can go too. */
+  constructor(
+    store: Store,
+    options: LoginSessionOptions,
+    onEnded: (ids: string[]) => Promise<void> = async () => {},
+    now = Date.now,
+  ) {
+    this.#store = store;
+    this.#options = options;
+    this.#onEnded = onEnded;
+    this.#now = now;
+  }
+
+  get idleTimeoutSec(): number {
+    return this.#options.idleTimeoutSec;
+  }
+
+  async open(
+    principal: Principal,
+    address: string,
+    value: string = randomBytes(20).toString('hex'),
+  ): Promise<OpenedLoginSession> {
+    await this.#purgeExpired();
+    const now = this.#now();
+    const record: LoginSessionRecord = {
+      id: hashId(value),
+      userName: principal.name,
+      grants: [...principal.grants.entries()],
+      address,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + this.#options.idleTimeoutSec * 1000,
+    };
+    await this.#store.insertLoginSession(record);
+    return { value, record };
+  }
+
+  /** The session behind a cookie value, slid forward; expired and unknown values are told apart for the error text. */
+  async resolve(value: string): Promise<LoginSessionResolution> {
+    if (!SESSION_VALUE.test(value)) return { error: 'unknown' };
+    const record = await this.#store.findLoginSession(hashId(value));
+    if (!record) return { error: 'unknown' };
+    const now = this.#now();
+    if (record.expiresAt <= now) {
+      await this.end(record.id);
+      return { error: 'expired' };
+    }
+    const expiresAt = now + this.#options.idleTimeoutSec * 1000;
+    await this.#store.touchLoginSession(record.id, now, expiresAt);
+    return { principal: principalOf(record), record: { ...record, lastSeenAt: now, expiresAt } };
+  }
+
+  /**
+   * The stable session value of a client that sends HTTP Basic on every request and keeps no cookie: derived (HMAC)
+   * from the credentials and address, so its requests share one login session and one transaction.
+   */
+  async basicSessionValue(authorization: string, address: string): Promise<string> {
+    this.#basicSecret ??= this.#loadBasicSecret();
+    return createHmac('sha256', await this.#basicSecret)
+      .update(`${authorization}\u0000${address}`)
+      .digest('hex')
+      .slice(0, 40);
+  }
+
+  async end(id: string): Promise<void> {
+    if (await this.#store.deleteLoginSession(id)) await this.#onEnded([id]);
+  }
+
+  /** Ends a user's sessions (password changed, user removed): privileges and credentials are checked afresh. */
+  async endAllOf(userName: string): Promise<void> {
+    const ids = await this.#store.deleteLoginSessionsOfUser(userName);
+    if (ids.length > 0) await this.#onEnded(ids);
+  }
+
+  remainingSec(record: LoginSessionRecord): number {
+    return Math.max(0, Math.round((record.expiresAt - this.#now()) / 1000));
+  }
+
+  async #purgeExpired(): Promise<void> {
+    const now = this.#now();
+    if (now - this.#lastPurgeAt < PURGE_EVERY_MS) return;
+    this.#lastPurgeAt = now;
+    const ids = await this.#store.purgeExpiredLoginSessions(now);
+    if (ids.length > 0) await this.#onEnded(ids);
+  }
+
+  async #loadBasicSecret(): Promise<Buffer> {
+    const existing = await this.#store.getSetting(BASIC_SECRET_SETTING);
+    if (existing) return Buffer.from(existing, 'base64');
+    const secret = randomBytes(32);
+    await this.#store.setSetting(BASIC_SECRET_SETTING, secret.toString('base64'));
+    return secret;
+  }
+}
+
+function principalOf(record: LoginSessionRecord): Principal {
+  return {
+    name: record.userName,
+    isAdmin: record.userName === 'admin',
+    grants: new Map<string, Permission>(record.grants),
+  };
+}

@@ -1,0 +1,184 @@
+// SPS authentication (sps-compat §1): GET /api/authentication with Basic → `session_id` cookie; the cookie or Basic
+// on every other request. Login sessions slide on use and end after the idle timeout.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { LoginSessionRecord } from '../../store/store.js';
+import type { AppDeps } from '../app.js';
+import { parentOf } from './envelope.js';
+import { SPS_MESSAGES, SpsError, spsErrorSchema } from './errors.js';
+
+const TAGS = ['SPS auth'];
+const AUTH_HREF = '/api/authentication';
+
+export interface SpsLogin {
+  record: LoginSessionRecord;
+  /** Where the session came from: a cookie (slid and re-sent) or HTTP Basic (a derived, cookie-less session). */
+  via: 'cookie' | 'basic';
+}
+
+function decodeBasic(header: string | undefined): { user: string; password: string } | undefined {
+  if (!header || !/^basic /i.test(header)) return undefined;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** The first Set-Cookie, in the form SafeguardJava parses: `session_id=…; expires=<RFC 1123>; Path=/; Secure; HttpOnly`. */
+function setSessionCookie(reply: FastifyReply, value: string, expiresAt: number): void {
+  const cookie = `session_id=${value}; expires=${new Date(expiresAt).toUTCString()}; Path=/; Secure; HttpOnly; SameSite=Strict`;
+  const existing = reply.getHeader('set-cookie');
+  const others = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
+  reply.header('set-cookie', [cookie, ...others.filter((c) => !c.startsWith('session_id='))]);
+}
+
+async function failedLogin(deps: AppDeps, user: string, address: string): Promise<SpsError> {
+  await deps.engine.store.appendAudit({
+    at: Date.now(),
+    actor: user,
+    address,
+    action: 'auth.login_failed',
+    subject: 'sps',
+    details: {},
+  });
+  const lockedSec = deps.auth.lockoutRemainingSec(user, address);
+  const why =
+    lockedSec > 0
+      ? ` Too many failed login attempts for user ${user} from ${address}; try again in ${lockedSec} seconds.`
+      : '';
+  return new SpsError(
+    401,
+    'AuthenticationFailure',
+    `${SPS_MESSAGES.AuthenticationFailure}${why}`,
+    lockedSec > 0 ? { retry_after: lockedSec } : {},
+  );
+}
+
+/** Authenticates every non-public SPS route: a valid `session_id` cookie (or header), else HTTP Basic. */
+export function spsAuthHook(deps: AppDeps) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (request.routeOptions.config.public) return;
+    const cookie = request.cookies.session_id ?? headerValue(request.headers.session_id);
+    if (cookie) {
+      const resolved = await deps.loginSessions.resolve(cookie);
+      if ('principal' in resolved) {
+        request.principal = resolved.principal;
+        request.spsLogin = { record: resolved.record, via: 'cookie' };
+        setSessionCookie(reply, cookie, resolved.record.expiresAt);
+        return;
+      }
+    }
+    const basic = decodeBasic(request.headers.authorization);
+    if (basic) return authenticateBasic(deps, request, basic);
+    throw new SpsError(401, 'Unauthenticated', SPS_MESSAGES.Unauthenticated, { path: request.url.split('?')[0] });
+  };
+}
+
+/** Basic on a request without a valid cookie: one derived login session per credentials and address. */
+async function authenticateBasic(
+  deps: AppDeps,
+  request: FastifyRequest,
+  basic: { user: string; password: string },
+): Promise<void> {
+  const value = await deps.loginSessions.basicSessionValue(request.headers.authorization ?? '', request.ip);
+  const existing = await deps.loginSessions.resolve(value);
+  if ('principal' in existing) {
+    request.principal = existing.principal;
+    request.spsLogin = { record: existing.record, via: 'basic' };
+    return;
+  }
+  const principal = await deps.auth.verifyPassword(basic.user, basic.password, request.ip);
+  if (!principal) throw await failedLogin(deps, basic.user, request.ip);
+  const current = (await deps.auth.principalOf(principal.name)) ?? principal;
+  const opened = await deps.loginSessions.open(current, request.ip, value);
+  request.principal = current;
+  request.spsLogin = { record: opened.record, via: 'basic' };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+const metaOnly = {
+  type: 'object',
+  properties: { meta: { type: 'object', additionalProperties: true } },
+  required: ['meta'],
+} as const;
+
+export async function registerSpsAuthRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const login = async (request: FastifyRequest, reply: FastifyReply) => {
+    const basic = decodeBasic(request.headers.authorization);
+    if (!basic)
+      throw new SpsError(
+        401,
+        'AuthenticationFailure',
+        `${SPS_MESSAGES.AuthenticationFailure} Send HTTP Basic credentials.`,
+      );
+    const principal = await deps.auth.verifyPassword(basic.user, basic.password, request.ip);
+    if (!principal) throw await failedLogin(deps, basic.user, request.ip);
+    const opened = await deps.loginSessions.open(
+      (await deps.auth.principalOf(principal.name)) ?? principal,
+      request.ip,
+    );
+    await deps.engine.store.appendAudit({
+      at: Date.now(),
+      actor: principal.name,
+      address: request.ip,
+      action: 'auth.login',
+      subject: 'sps',
+      details: {},
+    });
+    setSessionCookie(reply, opened.value, opened.record.expiresAt);
+    return { meta: { href: AUTH_HREF, parent: '/api', remaining_seconds: deps.loginSessions.idleTimeoutSec } };
+  };
+  const loginSchema = {
+    tags: TAGS,
+    summary: 'Log in with HTTP Basic; answers with the session_id cookie (login_method is accepted and ignored)',
+    security: [{ basic: [] }],
+    querystring: { type: 'object', properties: { login_method: { type: 'string' }, type: { type: 'string' } } },
+    response: { 200: metaOnly, 401: spsErrorSchema },
+  };
+  app.get(AUTH_HREF, { schema: loginSchema, config: { public: true } }, login);
+  app.post(
+    AUTH_HREF,
+    { schema: { ...loginSchema, summary: 'Log in (extension: same as GET)' }, config: { public: true } },
+    login,
+  );
+
+  app.delete(
+    AUTH_HREF,
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Log out (extension): ends the login session and its transaction',
+        response: { 200: metaOnly },
+      },
+    },
+    async (request) => {
+      if (request.spsLogin) await deps.loginSessions.end(request.spsLogin.record.id);
+      return { meta: { href: AUTH_HREF, parent: '/api' } };
+    },
+  );
+
+  app.get(
+    `${AUTH_HREF}/login_methods`,
+    {
+      schema: { tags: TAGS, summary: 'Permitted login methods (unauthenticated)', security: [] },
+      config: { public: true },
+    },
+    async () => ({
+      login_methods: [{ name: 'local', type: 'password', description: 'Local user database (HTTP Basic)' }],
+      meta: { href: `${AUTH_HREF}/login_methods`, parent: AUTH_HREF },
+    }),
+  );
+
+  app.get(
+    `${AUTH_HREF}/types`,
+    {
+      schema: { tags: TAGS, summary: 'Authentication types (SPS 5.x/6.x form, unauthenticated)', security: [] },
+      config: { public: true },
+    },
+    async () => ({
+      types: { basic: { href: AUTH_HREF } },
+      meta: { href: `${AUTH_HREF}/types`, parent: parentOf(`${AUTH_HREF}/types`) },
+    }),
+  );
+}
