@@ -26,6 +26,7 @@ describe('f5-conx-core 1.0.0 against curfew', () => {
       dataDir: dir,
       tls: true,
       lab: 8,
+      labSps: 0,
       labSessions: 0,
       syncIntervalMs: 0,
       logLevel: 'silent',

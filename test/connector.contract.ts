@@ -36,6 +36,8 @@ export interface ContractHarness {
     count(deviceId: string): number;
     live(deviceId: string): number;
     revokeAll(deviceId: string): void;
+    /** The vendor has no logout (SPS): close() leaves the login to idle out on the device. */
+    noLogout?: true;
   };
   /** For vendors with HA clusters; the HA cases are skipped without it. */
   haPair?: { active: DeviceEndpoint; standby: DeviceEndpoint };
@@ -183,7 +185,7 @@ export function connectorContract(name: string, setup: () => Promise<ContractHar
       );
     });
 
-    it('logs in once for many calls, including concurrent first calls, and logs out on close', async (t) => {
+    it('logs in once for many calls, including concurrent first calls, and logs out on close if it can', async (t) => {
       const logins = lab.logins;
       if (!logins) return t.skip('this vendor has no login tokens');
       const id = lab.endpoint.id;
@@ -195,7 +197,7 @@ export function connectorContract(name: string, setup: () => Promise<ContractHar
       assert.equal(logins.count(id) - loginsBefore, 1);
       assert.equal(logins.live(id), liveBefore + 1);
       await connection.close();
-      assert.equal(logins.live(id), liveBefore);
+      assert.equal(logins.live(id), liveBefore + (logins.noLogout ? 1 : 0));
     });
 
     it('logs in again once when the device drops its token', async (t) => {

@@ -63,7 +63,7 @@ interface Placement {
   failover: 'ACTIVE' | 'STANDBY';
 }
 
-function wholeNumber(value: number, name: string): number {
+export function wholeNumber(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${value}`);
   return value;
 }
@@ -112,7 +112,8 @@ function buildDevices(options: LabFleetOptions, random: Random): LabDevice[] {
   );
 }
 
-function listen(server: Server, port: number): Promise<number> {
+/** Listens on 127.0.0.1; resolves with the port actually bound (for port 0, an ephemeral one). */
+export function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, LAB_ADDRESS, () => {
@@ -123,7 +124,8 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-function closeServer(server: Server): Promise<void> {
+/** Closes the listener and drops its kept-alive connections. */
+export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
     server.close(() => resolve());

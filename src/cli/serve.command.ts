@@ -10,6 +10,7 @@ interface ServeOptions {
   tlsCert?: string;
   tlsKey?: string;
   lab: number;
+  labSps: number;
   labSessions: number;
   syncInterval: number;
   logLevel: string;
@@ -29,7 +30,8 @@ export function registerServeCommand(program: Command): void {
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
     .option('--no-tls', 'serve plain HTTP (only behind a TLS-terminating proxy)')
     .option('--lab <n>', 'also start N emulated BIG-IP devices and manage them', parseInteger(0, 5000), 0)
-    .option('--lab-sessions <k>', 'synthetic sessions per emulated device', parseInteger(0, 100_000), 25)
+    .option('--lab-sps <m>', 'also start M emulated SPS appliances and manage them', parseInteger(0, 5000), 0)
+    .option('--lab-sessions <k>', 'synthetic sessions per emulated device or appliance', parseInteger(0, 100_000), 25)
     .option('--sync-interval <seconds>', 'inventory sync period (0 = on demand only)', parseInteger(0, 86_400), 30)
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
     .option('--bigiq-basic-auth', 'accept HTTP Basic on the BIG-IQ API (off by default, like BIG-IQ)', false)
@@ -44,6 +46,7 @@ export function registerServeCommand(program: Command): void {
         ...(options.tlsCert !== undefined && { tlsCert: options.tlsCert }),
         ...(options.tlsKey !== undefined && { tlsKey: options.tlsKey }),
         lab: options.lab,
+        labSps: options.labSps,
         labSessions: options.labSessions,
         syncIntervalMs: options.syncInterval * 1000,
         logLevel: options.logLevel,
@@ -53,7 +56,11 @@ export function registerServeCommand(program: Command): void {
         sessionTimeoutSec: options.sessionTimeout,
         ...(process.env.CURFEW_ADMIN_PASSWORD && { adminPassword: process.env.CURFEW_ADMIN_PASSWORD }),
       });
-      printBanner(server.url, server.generatedAdminPassword, server.lab?.summary());
+      printBanner(
+        server.url,
+        server.generatedAdminPassword,
+        [server.lab, server.labSps].flatMap((lab) => (lab ? [lab.summary()] : [])),
+      );
       let stopping = false;
       const shutdown = (signal: string) => {
         if (stopping) return;
@@ -66,7 +73,7 @@ export function registerServeCommand(program: Command): void {
     });
 }
 
-function printBanner(url: string, generatedPassword: string | undefined, lab: string | undefined): void {
+function printBanner(url: string, generatedPassword: string | undefined, labs: readonly string[]): void {
   const lines = [`curfew is serving at ${url}`];
   if (generatedPassword) {
     lines.push(
@@ -76,6 +83,6 @@ function printBanner(url: string, generatedPassword: string | undefined, lab: st
   } else {
     lines.push('sign in as "admin" (password from CURFEW_ADMIN_PASSWORD or the first start)');
   }
-  if (lab) lines.push(lab);
+  lines.push(...labs);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -1,13 +1,15 @@
-// Starting and stopping a whole node: store, engine, optional lab fleet, HTTPS listener.
+// Starting and stopping a whole node: store, engine, optional lab fleets, HTTPS listener.
 import type { FastifyInstance } from 'fastify';
+import type { SpsLabFleet } from '../../lab/sps/emulator.js';
 import { bigipConnector } from '../connectors/bigip/index.js';
+import { spsConnector } from '../connectors/sps/index.js';
 import { AuthService, DEFAULT_AUTH_OPTIONS } from '../engine/auth-service.js';
 import { Engine } from '../engine/engine.js';
 import { LoginSessions } from '../engine/login-sessions.js';
 import { buildApp } from '../http/app.js';
 import { openStore } from '../store/open-store.js';
 import { bootstrapAdmin, machineIdOf, nodeIdOf, tlsMaterial } from './data-dir.js';
-import { type LabHandle, startLab } from './lab-fleet.js';
+import { type LabHandle, startLab, startSpsLab } from './lab-fleet.js';
 import type { ListenAddress } from './options.js';
 import { VERSION } from './version.js';
 
@@ -18,6 +20,8 @@ export interface ServerConfig {
   tlsCert?: string;
   tlsKey?: string;
   lab: number;
+  /** Emulated SPS appliances to start and manage (0 = none). */
+  labSps: number;
   labSessions: number;
   syncIntervalMs: number;
   logLevel: string;
@@ -35,6 +39,7 @@ export interface RunningServer {
   engine: Engine;
   app: FastifyInstance;
   lab: LabHandle | undefined;
+  labSps: LabHandle<SpsLabFleet> | undefined;
   /** Set when this start created admin with a generated password (shown once). */
   generatedAdminPassword: string | undefined;
   stop(): Promise<void>;
@@ -47,7 +52,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     const generatedAdminPassword = await bootstrapAdmin(store, config.adminPassword);
     const engine = new Engine(store, {
       nodeId: nodeIdOf(config.dataDir),
-      connectors: { bigip: bigipConnector },
+      connectors: { bigip: bigipConnector, sps: spsConnector },
       sync: { intervalMs: config.syncIntervalMs },
     });
     await engine.start();
@@ -58,6 +63,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         ? await startLab(engine, { devices: config.lab, sessionsPerDevice: config.labSessions })
         : undefined;
     if (lab) closers.unshift(() => lab.stop());
+    const labSps =
+      config.labSps > 0
+        ? await startSpsLab(engine, { devices: config.labSps, sessionsPerDevice: config.labSessions })
+        : undefined;
+    if (labSps) closers.unshift(() => labSps.stop());
 
     const auth = new AuthService(store, {
       ...DEFAULT_AUTH_OPTIONS,
@@ -79,7 +89,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     closers.unshift(() => app.close());
     await app.listen({ host: config.listen.host, port: config.listen.port });
     const url = `${config.tls ? 'https' : 'http'}://${hostForUrl(config.listen.host)}:${listeningPort(app)}/`;
-    return { url, engine, app, lab, generatedAdminPassword, stop: () => closeAll(closers) };
+    return { url, engine, app, lab, labSps, generatedAdminPassword, stop: () => closeAll(closers) };
   } catch (err) {
     await closeAll(closers);
     throw err;

@@ -2,6 +2,7 @@
 import { LabFleet, type LabFleetOptions } from '../../lab/bigip/emulator.js';
 import { registerLabDevices } from '../../src/cli/lab-fleet.js';
 import { bigipConnector } from '../../src/connectors/bigip/index.js';
+import { spsConnector } from '../../src/connectors/sps/index.js';
 import type { KillTask } from '../../src/core/model.js';
 import { isFinal } from '../../src/core/task-status.js';
 import { Engine, type EngineOptions } from '../../src/engine/engine.js';
@@ -22,7 +23,12 @@ export interface Harness {
 }
 
 export function newEngine(store: Store, nodeId = 'test-node', overrides: Partial<EngineOptions> = {}): Engine {
-  return new Engine(store, { ...FAST_ENGINE, ...overrides, nodeId, connectors: { bigip: bigipConnector } });
+  return new Engine(store, {
+    ...FAST_ENGINE,
+    ...overrides,
+    nodeId,
+    connectors: { bigip: bigipConnector, sps: spsConnector },
+  });
 }
 
 export async function startHarness(

@@ -14,13 +14,6 @@ import { BigipClient } from './client.js';
 import { readHealth } from './health.js';
 import { killSessions, listSessions } from './sessions.js';
 
-function checkOptions(options: ConnectorOptions): void {
-  if (!(options.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${options.timeoutMs}`);
-  if (!Number.isInteger(options.perDeviceConcurrency) || options.perDeviceConcurrency < 1) {
-    throw new RangeError(`perDeviceConcurrency must be a positive integer, got ${options.perDeviceConcurrency}`);
-  }
-}
-
 class BigipConnection implements DeviceConnection {
   readonly kind: DeviceKind = 'bigip';
   private readonly client: BigipClient;
@@ -31,7 +24,6 @@ class BigipConnection implements DeviceConnection {
     endpoint: DeviceEndpoint,
     private readonly options: ConnectorOptions,
   ) {
-    checkOptions(options);
     this.client = new BigipClient(endpoint, options);
     this.auth = new TokenAuth(this.client, endpoint);
   }

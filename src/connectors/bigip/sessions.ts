@@ -1,5 +1,6 @@
 // APM sessions over iControl REST (bigip-device.md §2, §4.1): list via access-info, kill one DELETE per session id.
 import { ConnectorError, type DeleteReport, type DeviceSession } from '../connector.js';
+import { deleteEach } from '../delete-each.js';
 import type { TokenAuth } from './auth.js';
 import { type JsonResponse, unexpectedShape } from './client.js';
 
@@ -49,79 +50,19 @@ export async function listSessions(auth: TokenAuth): Promise<DeviceSession[]> {
   return parseAccessInfo(await auth.send('GET', ACCESS_INFO_PATH));
 }
 
-/** Failures that concern the device as a whole rather than one session. */
-function isDeviceWide(error: ConnectorError): boolean {
-  return error.code === 'unreachable' || error.code === 'timeout' || error.code === 'auth_failed';
-}
-
-/** Progress of one killSessions call, shared by its workers. */
-interface DeleteRun {
-  ids: string[];
-  next: number;
-  /** Deletes the device answered (accepted, 404, or another HTTP error). */
-  answered: number;
-  /** Consecutive device-wide failures; reset by any answer. */
-  streak: number;
-  lastDeviceWide: ConnectorError | null;
-  report: DeleteReport;
-}
-
-async function deleteOne(auth: TokenAuth, run: DeleteRun, sessionId: string): Promise<void> {
-  const failure = await auth.send('DELETE', SESSION_PATH + encodeURIComponent(sessionId)).then(
-    () => null,
-    (error: unknown) => error,
-  );
-  if (failure === null) {
-    run.report.accepted.push(sessionId);
-  } else if (!(failure instanceof ConnectorError)) {
-    throw failure;
-  } else if (failure.status === 404) {
-    run.report.missing.push(sessionId);
-  } else {
-    run.report.errors.push({ sessionId, message: failure.message });
-    if (isDeviceWide(failure)) {
-      run.lastDeviceWide = failure;
-      run.streak += 1;
-      return;
-    }
-  }
-  run.answered += 1;
-  run.streak = 0;
-}
-
-/**
- * One DELETE per id, at most `concurrency` at a time. A 404 means the device does not have the session. After a streak of
- * device-wide failures (unreachable, timeout, auth) the remaining ids are not attempted, so a dead device costs one wave of
- * timeouts instead of one per session; when the device answered no delete at all, that failure is thrown so the caller can
- * retry the device as a whole. Success is only the device's claim: callers verify by listing again.
- */
-export async function killSessions(
+/** One DELETE per id (bigip-device.md §4.1); a 404 means the device does not have the session. */
+export function killSessions(
   auth: TokenAuth,
   sessionIds: readonly string[],
   concurrency: number,
 ): Promise<DeleteReport> {
-  const run: DeleteRun = {
-    ids: [...new Set(sessionIds)],
-    next: 0,
-    answered: 0,
-    streak: 0,
-    lastDeviceWide: null,
-    report: { accepted: [], missing: [], errors: [] },
-  };
-  const giveUpAfter = Math.max(3, concurrency);
-  const worker = async (): Promise<void> => {
-    while (run.next < run.ids.length && run.streak < giveUpAfter) {
-      await deleteOne(auth, run, run.ids[run.next++] as string);
+  return deleteEach(sessionIds, concurrency, async (sessionId) => {
+    try {
+      await auth.send('DELETE', SESSION_PATH + encodeURIComponent(sessionId));
+      return 'accepted';
+    } catch (error) {
+      if (error instanceof ConnectorError && error.status === 404) return 'missing';
+      throw error;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, run.ids.length) }, worker));
-
-  if (run.lastDeviceWide && run.answered === 0) throw run.lastDeviceWide;
-  for (const sessionId of run.ids.slice(run.next)) {
-    run.report.errors.push({
-      sessionId,
-      message: `not attempted after repeated failures: ${run.lastDeviceWide?.message}`,
-    });
-  }
-  return run.report;
+  });
 }
