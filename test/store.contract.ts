@@ -4,6 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { newKillTask, selectorOf } from '../src/core/kill-request.js';
 import type { KillTask, TaskTarget } from '../src/core/model.js';
 import type { Store, StoredToken } from '../src/store/store.js';
+import { configStoreContract } from './store-config.contract.js';
+import { sessionStoreContract } from './store-sessions.contract.js';
 import { device } from './support/factories.js';
 
 const actor = { name: 'admin', address: '127.0.0.1' };
@@ -80,7 +82,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.equal(await store.findCredential('device:x'), undefined);
     });
 
-    it('replaces a device session set: keeps first-seen start times, drops what vanished', async () => {
+    it('replaces a device session set: keeps first-seen start times, ends what vanished', async () => {
       const d = device();
       await store.insertDevice(d);
       const s = (id: string, user: string) => ({
@@ -103,7 +105,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       );
       assert.equal(await store.countSessions({ user: 'alice' }), 1);
       assert.equal((await store.countSessionsByDevice()).get(d.id), 2);
-      await store.deleteSessions(d.id, ['bb']);
+      await store.endSessions(d.id, ['bb'], 'killed', 3000);
       assert.equal(await store.countSessions({ deviceIds: [d.id] }), 1);
       await store.deleteDeviceById(d.id);
       assert.equal(await store.countSessions({ deviceIds: [d.id] }), 0);
@@ -133,9 +135,11 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         page.map((p) => p.startedAt),
         [11_989, 11_988, 11_987],
       );
-      await store.deleteSessions(
+      await store.endSessions(
         d.id,
         many.map((s) => s.sessionId),
+        'killed',
+        6,
       );
       assert.equal(await store.countSessions({ deviceIds: [d.id] }), 0);
       await store.deleteDeviceById(d.id);
@@ -240,7 +244,12 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     it('keeps users, settings and a filterable audit trail', async () => {
       await store.upsertUser({ name: 'admin', passwordHash: 'h1', createdAt: 1 });
       await store.upsertUser({ name: 'admin', passwordHash: 'h2', createdAt: 2 });
-      assert.deepEqual(await store.findUserByName('admin'), { name: 'admin', passwordHash: 'h2', createdAt: 1 });
+      const admin = await store.findUserByName('admin');
+      assert.deepEqual(
+        { name: admin?.name, passwordHash: admin?.passwordHash, createdAt: admin?.createdAt },
+        { name: 'admin', passwordHash: 'h2', createdAt: 1 },
+      );
+      assert.match(admin?.key ?? '', /^[0-9a-f]{22}$/, 'users get an SPS-style key on insert');
       assert.equal(await store.findUserByName('nobody'), undefined);
       await store.setSetting('k', 'v1');
       await store.setSetting('k', 'v2');
@@ -323,5 +332,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.equal(await store.deleteLoginSession('c'.repeat(64)), true);
       assert.equal(await store.findLoginSession('c'.repeat(64)), undefined);
     });
+
+    sessionStoreContract(() => store);
+    configStoreContract(() => store);
   });
 }

@@ -4,6 +4,7 @@ import type { SpsLabFleet } from '../../lab/sps/emulator.js';
 import { bigipConnector } from '../connectors/bigip/index.js';
 import { spsConnector } from '../connectors/sps/index.js';
 import { AuthService, DEFAULT_AUTH_OPTIONS } from '../engine/auth-service.js';
+import { ConfigService } from '../engine/config/transactions.js';
 import { Engine } from '../engine/engine.js';
 import { LoginSessions } from '../engine/login-sessions.js';
 import { buildApp } from '../http/app.js';
@@ -74,6 +75,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       accessTokenTtlSec: config.accessTokenTtlSec,
       refreshTokenTtlSec: config.refreshTokenTtlSec,
     });
+    // Configuration transactions die with their login session (LoginSessions' onEnded).
+    const configuration = new ConfigService(engine);
     const https = config.tls ? await tlsMaterial(config.dataDir, config.tlsCert, config.tlsKey) : null;
     const app = await buildApp(
       {
@@ -81,11 +84,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         auth,
         machineId: await machineIdOf(store),
         version: VERSION,
-        loginSessions: new LoginSessions(store, { idleTimeoutSec: config.sessionTimeoutSec }),
+        loginSessions: new LoginSessions(store, { idleTimeoutSec: config.sessionTimeoutSec }, (ids) =>
+          configuration.dropTransactions(ids),
+        ),
+        config: configuration,
         bigiq: { basicAuth: config.bigiqBasicAuth, killPostStatus: 202 },
       },
       { https, logger: { level: config.logLevel } },
     );
+    closers.unshift(() => configuration.settled());
     closers.unshift(() => app.close());
     await app.listen({ host: config.listen.host, port: config.listen.port });
     const url = `${config.tls ? 'https' : 'http'}://${hostForUrl(config.listen.host)}:${listeningPort(app)}/`;

@@ -2,7 +2,7 @@
 // refresh token). Token values are 32 random bytes; the store keeps only their SHA-256, so any node of a deployment
 // can check a presented token and a database leak yields nothing usable.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Principal } from '../core/access.js';
+import { grantsFor, type Principal } from '../core/access.js';
 import { DomainError } from '../core/errors.js';
 import { verifyPassword as checkPassword, hashPassword } from '../core/passwords.js';
 import type { Store, StoredToken, TokenKind, UserRecord } from '../store/store.js';
@@ -41,9 +41,23 @@ export interface TokenPair {
 
 export type AccessTokenResolution = { principal: Principal; token: StoredToken } | { error: 'expired' | 'unknown' };
 
-/** What a user may do, fixed when a request is authenticated. The ACL model will extend this one function. */
+/** A user's identity without grants; `principalOf` adds what the ACLs grant. */
 export function principalFor(user: UserRecord): Principal {
   return { name: user.name, isAdmin: user.name === 'admin', grants: new Map() };
+}
+
+/**
+ * What a user may do as of now: `admin` everything; anyone else what the ACL entries of their local groups grant
+ * (user → groups that list the user's key → ACL entries naming those groups). SPS login sessions fix this at login;
+ * BIG-IQ tokens ask again on every request (docs/decisions/0005).
+ */
+async function principalWithGrants(store: Store, user: UserRecord): Promise<Principal> {
+  const principal = principalFor(user);
+  if (principal.isAdmin || !user.key) return principal;
+  const key = user.key;
+  const [groups, acls] = await Promise.all([store.listAaaGroups(), store.listAcls()]);
+  const names = groups.filter((g) => g.members.includes(key)).map((g) => g.name);
+  return { ...principal, grants: grantsFor(names, acls) };
 }
 
 const hashToken = (value: string): string => createHash('sha256').update(value).digest('hex');
@@ -84,7 +98,7 @@ export class AuthService {
       return undefined;
     }
     this.throttle.reset(key);
-    return principalFor(user);
+    return principalWithGrants(this.store, user);
   }
 
   /**
@@ -93,7 +107,12 @@ export class AuthService {
    */
   async principalOf(name: string): Promise<Principal | undefined> {
     const user = await this.store.findUserByName(name);
-    return user ? principalFor(user) : undefined;
+    return user ? principalWithGrants(this.store, user) : undefined;
+  }
+
+  /** The lifetimes and lockout policy in force (AAA settings). */
+  settings(): Readonly<AuthOptions> {
+    return this.options;
   }
 
   /** Seconds until (user, address) may try again; 0 when not locked out. */
@@ -124,7 +143,7 @@ export class AuthService {
     if (token?.kind !== 'access') return { error: 'unknown' };
     if (token.expiresAt <= this.now()) return { error: 'expired' };
     const user = await this.store.findUserByName(token.userName);
-    return user ? { principal: principalFor(user), token } : { error: 'unknown' };
+    return user ? { principal: await principalWithGrants(this.store, user), token } : { error: 'unknown' };
   }
 
   /**
@@ -160,6 +179,13 @@ export class AuthService {
     }
     const now = this.now();
     return this.store.updateTokenExpiry(token.id, { expiresAt: now + timeoutSec * 1000, timeoutSec, updatedAt: now });
+  }
+
+  /** Revokes every token of a user (password changed, user deleted); returns how many. */
+  async revokeTokensOf(userName: string): Promise<number> {
+    const tokens = await this.store.listTokens({ validAt: 0, userName });
+    for (const token of tokens) await this.store.deleteTokenById(token.id);
+    return tokens.length;
   }
 
   /** Deletes the token; returns it as it was, undefined when missing or expired. */

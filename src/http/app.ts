@@ -1,8 +1,9 @@
 // The HTTP application factory. It never listens: the CLI does, and tests use app.inject().
 
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import type { AuthService } from '../engine/auth-service.js';
+import type { ConfigService } from '../engine/config/transactions.js';
 import type { Engine } from '../engine/engine.js';
 import type { LoginSessions } from '../engine/login-sessions.js';
 import { registerBigiq, renderBigiqError, renderBigiqNotFound } from './bigiq/plugin.js';
@@ -21,6 +22,8 @@ export interface AppDeps {
   engine: Engine;
   auth: AuthService;
   loginSessions: LoginSessions;
+  /** Configuration transactions (AAA and fleet); its `dropTransactions` must be LoginSessions' `onEnded`. */
+  config: ConfigService;
   /** The server's own machine id (BIG-IQ `ownerMachineId`). */
   machineId: string;
   version: string;
@@ -30,6 +33,8 @@ export interface AppDeps {
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   https?: { cert: string; key: string } | null;
+  /** Hears of every route as it is registered (tests enumerate the routes of both surfaces with it). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export const DEFAULT_BIGIQ_OPTIONS: BigiqOptions = { basicAuth: false, killPostStatus: 202 };
@@ -64,6 +69,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     // Validation errors are rendered by each surface in its own error format.
     ajv: { customOptions: { allErrors: false, coerceTypes: false } },
   }) as unknown as FastifyInstance;
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   await registerOpenApi(app, deps);
   await app.register(cookie);
   // One not-found and one error handler for the app; each surface renders its own body by path.

@@ -15,6 +15,7 @@ import type {
   TaskStep,
   TaskTarget,
 } from '../core/model.js';
+import type { SessionEndReason, SessionQueryAst } from '../core/session-query.js';
 
 export interface DeviceHealthUpdate {
   state: DeviceState;
@@ -60,18 +61,56 @@ export interface SessionQuery {
   descending?: boolean;
 }
 
+/** A session as recorded, active or ended (history is kept for `sessionHistoryDays`, see open-store.ts). */
+export interface SessionRecord extends Session {
+  /** When curfew saw the session end (the sync that missed it, or the verified kill); null while active. */
+  endedAt: number | null;
+  endReason: SessionEndReason | null;
+}
+
+export interface SessionWithDevice extends SessionRecord {
+  device: Pick<Device, 'id' | 'hostname' | 'kind' | 'cluster' | 'accessGroup'>;
+}
+
+export type SessionSortField = 'startedAt' | 'endedAt' | 'user' | 'clientIp' | 'protocol' | 'device' | 'sessionId';
+
+export interface SessionSearch {
+  /** Undefined matches every recorded session, active and ended. */
+  query: SessionQueryAst | undefined;
+  /** Applied in order; ties are broken by device and session id, so pages are stable. */
+  sort: readonly { field: SessionSortField; descending: boolean }[];
+  limit: number;
+  offset: number;
+}
+
+export interface SessionSearchResult {
+  rows: SessionWithDevice[];
+  /** Exact number of sessions matching the query, whatever the page. */
+  matchCount: number;
+}
+
 export interface SessionStore {
   /**
-   * Makes the stored sessions of one device equal to `listed` as of `seenAt`: new ones are inserted (their startedAt
-   * kept from the first sighting unless the device reports one), known ones get lastSeenAt, missing ones are removed.
+   * Makes the active sessions of one device equal to `listed` as of `seenAt`: new ones are inserted (their startedAt
+   * kept from the first sighting unless the device reports one), known ones get lastSeenAt (and become active again
+   * when they had ended before `seenAt`), active ones missing from `listed` end as `closed` at `seenAt`. Also purges
+   * expired history, at most once a minute (by `seenAt`).
    */
   replaceDeviceSessions(deviceId: string, listed: Omit<Session, 'lastSeenAt'>[], seenAt: number): Promise<void>;
-  /** Removes the given sessions of one device (after a verified kill). */
-  deleteSessions(deviceId: string, sessionIds: readonly string[]): Promise<void>;
+  /** Ends the given active sessions of one device at `at` (after a verified kill: `killed`); ended ones are kept. */
+  endSessions(deviceId: string, sessionIds: readonly string[], reason: SessionEndReason, at: number): Promise<void>;
+  /** Deletes sessions that ended before `endedBefore`; returns how many. */
+  purgeEndedSessions(endedBefore: number): Promise<number>;
+  /** Active sessions only. */
   listSessions(query: SessionQuery): Promise<Session[]>;
+  /** Active sessions only. */
   countSessions(query: Omit<SessionQuery, 'limit' | 'offset' | 'orderBy' | 'descending'>): Promise<number>;
-  /** Session counts per device id. */
+  /** Active session counts per device id. */
   countSessionsByDevice(): Promise<Map<string, number>>;
+  /** Searches active and ended sessions; a query matching few rows costs no extra count. */
+  searchSessions(search: SessionSearch): Promise<SessionSearchResult>;
+  /** One session, active or ended; undefined when unknown (or purged). */
+  findSessionRecord(deviceId: string, sessionId: string): Promise<SessionWithDevice | undefined>;
 }
 
 export interface TaskPatch {
@@ -149,6 +188,10 @@ export interface UserRecord {
   name: string;
   passwordHash: string;
   createdAt: number;
+  /** SPS-style object key (22 lowercase hex); assigned on insert when not given, returned by every read. */
+  key?: string;
+  /** When the password was last set through the configuration API (epoch ms); null when never. */
+  passwordChangedAt?: number | null;
 }
 
 export interface UserStore {
@@ -238,8 +281,142 @@ export interface LoginSessionStore {
   purgeExpiredLoginSessions(before: number): Promise<string[]>;
 }
 
+/** A local user group: members are user keys. */
+export interface GroupRecord {
+  key: string;
+  name: string;
+  members: string[];
+}
+
+/** An ACL entry as stored (the list order is kept). */
+export interface AclRecord {
+  group: string;
+  objects: string[];
+  permission: 'read' | 'write';
+}
+
+/** A one-use password object: the sealed secret is wiped once an object consumes it. */
+export interface PasswordRecord {
+  key: string;
+  createdAt: number;
+  /** Path of the object that uses it (a user or device); null while unused. */
+  usedBy: string | null;
+}
+
+/** The committed configuration, read in one go (overlay base for transactions, validation at commit). */
+export interface ConfigSnapshot {
+  /** Revision of the last commit (0 before the first). */
+  revision: number;
+  users: (UserRecord & { key: string })[];
+  groups: GroupRecord[];
+  acls: AclRecord[];
+  devices: Device[];
+  /** Login names of the device credentials, by device id (passwords stay sealed). */
+  deviceUsernames: Map<string, string>;
+  clusters: Cluster[];
+  accessGroups: AccessGroup[];
+  /** Keys of the password objects in use, by the path of the object that uses each. */
+  passwordByPath: Map<string, string>;
+}
+
+export interface ConfigChange {
+  type: 'create' | 'replace' | 'delete';
+  path: string;
+  old_value: unknown;
+  new_value: unknown;
+}
+
+/** A configuration transaction: one per login session, pending changes in order over a base revision. */
+export interface ConfigTransactionRecord {
+  loginId: string;
+  userName: string;
+  address: string;
+  baseRevision: number;
+  changes: ConfigChange[];
+  /** Bumped on every save; saves and the commit check it (optimistic concurrency). */
+  version: number;
+  openedAt: number;
+  updatedAt: number;
+}
+
+export interface ConfigCommitRecord {
+  revision: number;
+  at: number;
+  actor: string;
+  address: string;
+  message: string | null;
+  paths: string[];
+}
+
+/** One write of a commit to the domain tables, applied in list order inside one database transaction. */
+export type ConfigOp =
+  | { op: 'putCluster'; cluster: Cluster }
+  | { op: 'deleteCluster'; name: string }
+  | { op: 'putAccessGroup'; group: AccessGroup }
+  | { op: 'deleteAccessGroup'; name: string }
+  | { op: 'insertUser'; user: UserRecord & { key: string } }
+  | { op: 'setUserPassword'; key: string; passwordHash: string; at: number }
+  | { op: 'deleteUser'; key: string }
+  | { op: 'putGroup'; group: GroupRecord }
+  | { op: 'deleteGroup'; key: string }
+  | { op: 'replaceAcls'; acls: AclRecord[] }
+  | { op: 'putCredential'; ref: string; username: string; password?: string }
+  | { op: 'deleteCredential'; ref: string }
+  | { op: 'insertDevice'; device: Device }
+  | { op: 'updateDevice'; device: Device }
+  | { op: 'deleteDevice'; id: string }
+  | { op: 'consumePassword'; key: string; usedBy: string }
+  | { op: 'deletePassword'; key: string };
+
+export interface ConfigCommitRequest {
+  /** The revision the commit was validated against; the commit is refused ('stale') if another landed since. */
+  expectedRevision: number;
+  loginId: string;
+  /** The transaction version the commit was built from; 'stale' if it changed since. */
+  expectedVersion: number;
+  at: number;
+  actor: string;
+  address: string;
+  message: string | null;
+  paths: string[];
+  ops: ConfigOp[];
+}
+
+export interface ConfigStore {
+  loadConfiguration(): Promise<ConfigSnapshot>;
+  /** Commits after `revision`, oldest first. */
+  listConfigCommits(afterRevision: number): Promise<ConfigCommitRecord[]>;
+  /**
+   * Applies the ops, records the commit and deletes the transaction, all in one database transaction. Returns the new
+   * revision, or 'stale' (nothing written) when the revision or the transaction version moved in the meantime.
+   */
+  commitConfiguration(request: ConfigCommitRequest): Promise<number | 'stale'>;
+  /** Stores a password object, its secret sealed. */
+  insertPasswordObject(key: string, plain: string, createdAt: number): Promise<void>;
+  findPasswordObject(key: string): Promise<PasswordRecord | undefined>;
+  /** The secret of an unused password object (for a commit); undefined when missing or already consumed. */
+  revealPasswordObject(key: string): Promise<string | undefined>;
+  listAaaGroups(): Promise<GroupRecord[]>;
+  listAcls(): Promise<AclRecord[]>;
+  findConfigTransaction(loginId: string): Promise<ConfigTransactionRecord | undefined>;
+  /** Returns false when the login session already has one. */
+  insertConfigTransaction(record: ConfigTransactionRecord): Promise<boolean>;
+  /** Replaces the changes when the version still matches (and bumps it); false otherwise. */
+  saveConfigTransaction(
+    loginId: string,
+    changes: ConfigChange[],
+    expectedVersion: number,
+    updatedAt: number,
+  ): Promise<boolean>;
+  /** Deletes the transactions of these login sessions; returns what was deleted. */
+  deleteConfigTransactions(loginIds: readonly string[]): Promise<ConfigTransactionRecord[]>;
+  /** Open transactions whose login session is still live at `now` (those of ended sessions are purged first). */
+  listLiveConfigTransactions(now: number): Promise<ConfigTransactionRecord[]>;
+}
+
 export interface Store
   extends LoginSessionStore,
+    ConfigStore,
     DeviceStore,
     CredentialStore,
     SessionStore,

@@ -5,10 +5,11 @@
 //   const res = await h.app.inject({ method: 'GET', url: '/mgmt/shared/echo', headers: { 'x-f5-auth-token': await h.token() } });
 //   await h.close();
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { LabFleet, LabFleetOptions } from '../../lab/bigip/emulator.js';
 import { hashPassword } from '../../src/core/passwords.js';
 import { type AuthOptions, AuthService, DEFAULT_AUTH_OPTIONS } from '../../src/engine/auth-service.js';
+import { ConfigService } from '../../src/engine/config/transactions.js';
 import type { Engine } from '../../src/engine/engine.js';
 import {
   DEFAULT_LOGIN_SESSION_OPTIONS,
@@ -40,12 +41,16 @@ export interface AppHarness {
   engine: Engine;
   store: Store;
   auth: AuthService;
+  /** Configuration transactions (AAA and fleet); `config.settled()` waits for the device syncs of commits. */
+  config: ConfigService;
+  /** Every route of the app as registered (both surfaces, docs, health), HEAD included. */
+  routes: RouteOptions[];
   /** Present when `fleet` was given. */
   fleet: LabFleet | undefined;
   /** Logs in through POST /mgmt/shared/authn/login (as admin by default) and returns the access token. */
   token(username?: string, password?: string): Promise<string>;
-  /** Creates (or resets) a local user, e.g. a non-admin for privilege tests. */
-  addUser(name: string, password: string): Promise<void>;
+  /** Creates (or resets) a local user, e.g. a non-admin for privilege tests; `key` fixes its SPS object key. */
+  addUser(name: string, password: string, key?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,24 +60,32 @@ export async function startApp(options: AppHarnessOptions = {}): Promise<AppHarn
   const engine = lab?.engine ?? newEngine(store);
   if (!lab) await engine.start();
   const auth = new AuthService(store, { ...DEFAULT_AUTH_OPTIONS, ...options.auth }, options.now);
-  const addUser = async (name: string, password: string) =>
-    store.upsertUser({ name, passwordHash: await hashPassword(password), createdAt: Date.now() });
+  const addUser = async (name: string, password: string, key?: string) =>
+    store.upsertUser({
+      name,
+      passwordHash: await hashPassword(password),
+      createdAt: Date.now(),
+      ...(key !== undefined && { key }),
+    });
   await addUser('admin', ADMIN_PASSWORD);
+  const config = new ConfigService(engine, { ...(options.now && { now: options.now }) });
+  const routes: RouteOptions[] = [];
   const app = await buildApp(
     {
       engine,
       auth,
+      config,
       loginSessions: new LoginSessions(
         store,
         { ...DEFAULT_LOGIN_SESSION_OPTIONS, ...options.loginSessions },
-        undefined,
+        (ids) => config.dropTransactions(ids),
         options.now,
       ),
       machineId: randomUUID(),
       version: 'test',
       bigiq: { ...DEFAULT_BIGIQ_OPTIONS, ...options.bigiq },
     },
-    { https: null, logger: false },
+    { https: null, logger: false, onRoute: (route) => routes.push(route) },
   );
 
   return {
@@ -80,6 +93,8 @@ export async function startApp(options: AppHarnessOptions = {}): Promise<AppHarn
     engine,
     store,
     auth,
+    config,
+    routes,
     fleet: lab?.fleet,
     addUser,
     async token(username = 'admin', password = ADMIN_PASSWORD) {
@@ -92,6 +107,7 @@ export async function startApp(options: AppHarnessOptions = {}): Promise<AppHarn
       return (res.json() as { token: { token: string } }).token.token;
     },
     async close() {
+      await config.settled();
       await app.close();
       if (lab) {
         await lab.close();

@@ -2,6 +2,7 @@
 // machineid-resolver, device groups (well-known, access groups, clusters) and their members, and the Access
 // mgmt-authority-status view. Rendered from the store on every request; every collection takes OData options.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { DEVICES } from '../../core/access.js';
 import type { AppDeps } from '../app.js';
 import { BigiqError, bigiqErrorSchema } from './errors.js';
 import { collection, DEVICE_GROUPS_PATH, localLink, MACHINE_ID_RESOLVER_PATH, nowMicros } from './links.js';
@@ -26,7 +27,7 @@ import {
 
 const AUTHORITY_STATUS_PATH = '/mgmt/cm/access/utility/view/mgmt-authority-status';
 /** Inventory views are guarded like the device configuration they expose. */
-const INVENTORY_OBJECT = '/api/configuration/devices';
+const INVENTORY_OBJECT = DEVICES;
 const TAGS = ['BIG-IQ resolver'];
 
 const odataOption = (description: string) => ({ type: 'string', description }) as const;

@@ -4,9 +4,15 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { isAllowed, type Permission, type Principal } from '../../core/access.js';
 import { isDomainError } from '../../core/errors.js';
 import type { AppDeps } from '../app.js';
+import { registerAaaRoutes } from './aaa.routes.js';
 import { registerSpsAuthRoutes, type SpsLogin, spsAuthHook } from './auth.routes.js';
+import { lenientJsonBodies } from './config-routes.js';
 import { registerSpsDiscoveryRoutes } from './discovery.routes.js';
 import { SpsError, sendSpsError } from './errors.js';
+import { registerFleetRoutes } from './fleet.routes.js';
+import { registerPasswordRoutes } from './passwords.routes.js';
+import { registerSpsSessionRoutes } from './sessions.routes.js';
+import { registerTransactionRoutes } from './transaction.routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,6 +48,15 @@ export async function registerSps(scope: FastifyInstance, deps: AppDeps): Promis
   });
   await registerSpsAuthRoutes(scope, deps);
   await registerSpsDiscoveryRoutes(scope, deps, routes);
+  await registerSpsSessionRoutes(scope, deps);
+  // Configuration: its own scope, for bodies as scripts send them (empty POST /api/transaction, curl's form type).
+  await scope.register(async (config) => {
+    lenientJsonBodies(config);
+    await registerTransactionRoutes(config, deps);
+    await registerAaaRoutes(config, deps);
+    await registerPasswordRoutes(config, deps);
+    await registerFleetRoutes(config, deps);
+  });
 }
 
 /** Registers 405 answers for the methods a path does not serve (e.g. GET on /api/active-sessions). */

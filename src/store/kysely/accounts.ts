@@ -1,8 +1,18 @@
 // Audit trail, local users and key/value settings.
 import type { Kysely } from 'kysely';
-import type { AuditStore, SettingStore, UserStore } from '../store.js';
-import { auditFromRow, auditToRow } from './rows.js';
-import type { Database } from './schema.js';
+import type { AuditStore, SettingStore, UserRecord, UserStore } from '../store.js';
+import { auditFromRow, auditToRow, newUserKey } from './rows.js';
+import type { Database, UserTable } from './schema.js';
+
+function userFromRow(row: UserTable): UserRecord {
+  return {
+    name: row.name,
+    passwordHash: row.password_hash,
+    createdAt: Number(row.created_at),
+    ...(row.key !== null && { key: row.key }),
+    passwordChangedAt: row.password_changed_at === null ? null : Number(row.password_changed_at),
+  };
+}
 
 export function auditStore(db: Kysely<Database>): AuditStore {
   return {
@@ -24,20 +34,28 @@ export function userStore(db: Kysely<Database>): UserStore {
   return {
     async findUserByName(name) {
       const row = await db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();
-      return row ? { name: row.name, passwordHash: row.password_hash, createdAt: Number(row.created_at) } : undefined;
+      return row ? userFromRow(row) : undefined;
     },
 
     async upsertUser(user): Promise<void> {
       await db
         .insertInto('users')
-        .values({ name: user.name, password_hash: user.passwordHash, created_at: user.createdAt })
-        .onConflict((oc) => oc.column('name').doUpdateSet({ password_hash: user.passwordHash }))
+        .values({
+          name: user.name,
+          password_hash: user.passwordHash,
+          created_at: user.createdAt,
+          key: user.key ?? newUserKey(),
+          password_changed_at: user.passwordChangedAt ?? null,
+        })
+        .onConflict((oc) =>
+          oc.column('name').doUpdateSet({ password_hash: user.passwordHash, ...(user.key && { key: user.key }) }),
+        )
         .execute();
     },
 
     async listUsers() {
       const rows = await db.selectFrom('users').selectAll().orderBy('name').execute();
-      return rows.map((r) => ({ name: r.name, passwordHash: r.password_hash, createdAt: Number(r.created_at) }));
+      return rows.map(userFromRow);
     },
   };
 }

@@ -5,12 +5,16 @@ import type { DialectTraits } from './dialect.js';
 import { initialSchema } from './migrations/0001_initial.js';
 import { tokensSchema } from './migrations/0002_tokens.js';
 import { loginSessionsSchema } from './migrations/0003_login_sessions.js';
+import { configurationSchema } from './migrations/0004_configuration.js';
+import { sessionHistorySchema } from './migrations/0005_session_history.js';
 
 function migrationsFor(traits: DialectTraits): Record<string, Migration> {
   return {
     '0001_initial': initialSchema(traits),
     '0002_tokens': tokensSchema,
     '0003_login_sessions': loginSessionsSchema,
+    '0004_configuration': configurationSchema,
+    '0005_session_history': sessionHistorySchema,
   };
 }
 

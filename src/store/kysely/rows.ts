@@ -1,4 +1,5 @@
 // Row ↔ domain mapping. Numbers from bigint columns are normalised with Number() (pg returns them as strings).
+import { randomBytes } from 'node:crypto';
 import type {
   AuditEvent,
   Device,
@@ -167,3 +168,6 @@ export function chunk<T>(rows: readonly T[], columns: number, maxParams: number)
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
 }
+
+/** An SPS-style object key: 22 lowercase hex characters. */
+export const newUserKey = (): string => randomBytes(11).toString('hex');

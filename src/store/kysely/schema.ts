@@ -36,6 +36,10 @@ export interface SessionTable {
   started_at: number;
   protocol: string;
   last_seen_at: number;
+  /** Migration 0005: null while active. */
+  ended_at: number | null;
+  /** `closed` or `killed`; null while active. */
+  end_reason: string | null;
 }
 
 export interface TaskTable {
@@ -85,6 +89,61 @@ export interface UserTable {
   name: string;
   password_hash: string;
   created_at: number;
+  /** SPS object key (migration 0004); null only for rows written by code that predates it. */
+  key: string | null;
+  password_changed_at: number | null;
+}
+
+/** Configuration (migration 0004): local groups, ACLs, password objects, transactions and the commit log. */
+export interface AaaGroupTable {
+  key: string;
+  name: string;
+  /** JSON array of user keys. */
+  members: string;
+}
+
+export interface AaaAclTable {
+  position: number;
+  group_name: string;
+  /** JSON array of object paths. */
+  objects: string;
+  permission: string;
+}
+
+export interface PasswordObjectTable {
+  key: string;
+  /** Sealed secret; null once consumed. */
+  sealed: string | null;
+  created_at: number;
+  used_by: string | null;
+}
+
+export interface ConfigTransactionTable {
+  login_id: string;
+  user_name: string;
+  address: string;
+  base_revision: number;
+  /** JSON array of changes. */
+  changes: string;
+  version: number;
+  opened_at: number;
+  updated_at: number;
+}
+
+export interface ConfigCommitTable {
+  revision: number;
+  at: number;
+  actor: string;
+  address: string;
+  message: string | null;
+  /** JSON array of the changed paths. */
+  paths: string;
+}
+
+/** One row (id 1): the current configuration revision; commits bump it first, which serialises them. */
+export interface ConfigRevisionTable {
+  id: number;
+  revision: number;
 }
 
 export interface TokenTable {
@@ -129,4 +188,10 @@ export interface Database {
   auth_tokens: TokenTable;
   settings: SettingTable;
   login_sessions: LoginSessionTable;
+  aaa_groups: AaaGroupTable;
+  aaa_acls: AaaAclTable;
+  password_objects: PasswordObjectTable;
+  config_transactions: ConfigTransactionTable;
+  config_commits: ConfigCommitTable;
+  config_revision: ConfigRevisionTable;
 }

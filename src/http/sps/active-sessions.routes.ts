@@ -1,0 +1,97 @@
+// DELETE /api/active-sessions?id=<session_id> (sps-compat §6.5): ends one ongoing session through a kill task, so it
+// is audited and verified like every kill, and answers once the task has ended (bounded).
+import type { FastifyInstance } from 'fastify';
+import { ACTIVE_SESSIONS } from '../../core/access.js';
+import { selectorOf } from '../../core/kill-request.js';
+import type { KillTask } from '../../core/model.js';
+import { isFinal } from '../../core/task-status.js';
+import { waitForTask } from '../../engine/task-wait.js';
+import type { SessionWithDevice, Store } from '../../store/store.js';
+import type { AppDeps } from '../app.js';
+import { TASKS_PATH } from '../bigiq/kill-sessions.render.js';
+import { SPS_MESSAGES, SpsError, spsErrorSchema } from './errors.js';
+import { methodNotAllowed, requireSpsPrivilege } from './plugin.js';
+import { displaySessionId } from './session-ids.js';
+
+const HREF = '/api/active-sessions';
+/** How long the DELETE waits for the kill; a slower kill answers 500 naming the task, which carries on. */
+export const KILL_WAIT_MS = 15_000;
+
+const deleteSchema = {
+  tags: ['SPS sessions'],
+  summary: 'End an ongoing session; answers when the verified kill is done',
+  description:
+    'id is the session_id shown by /api/audit/sessions (<device>/<native id>), raw or percent-encoded. ' +
+    'The answer carries the kill task (key, meta.task) as an extension.',
+  querystring: { type: 'object', properties: { id: { type: 'string' } } },
+  response: {
+    200: {
+      type: 'object',
+      properties: { key: { type: 'string' }, meta: { type: 'object', additionalProperties: true } },
+      required: ['meta'],
+    },
+    400: spsErrorSchema,
+    401: spsErrorSchema,
+    403: spsErrorSchema,
+    404: spsErrorSchema,
+    500: spsErrorSchema,
+  },
+};
+
+export async function registerSpsActiveSessionRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { store, events } = deps.engine;
+
+  app.delete<{ Querystring: { id?: string } }>(HREF, { schema: deleteSchema }, async (request) => {
+    const principal = requireSpsPrivilege(request, ACTIVE_SESSIONS, 'write');
+    const id = request.query.id;
+    if (!id) throw new SpsError(400, 'SessionIdMissing', SPS_MESSAGES.SessionIdMissing);
+    const session = await findActive(store, id);
+    if (!session) throw new SpsError(404, 'SessionCouldNotBeFound', SPS_MESSAGES.SessionCouldNotBeFound, { id });
+    const selector = selectorOf({
+      action: 'KILL_BY_LIST_OF_SESSIONS',
+      sessions: [{ deviceId: session.device.id, sessionIds: [session.sessionId] }],
+    });
+    const task = await deps.engine.submitKill(selector, { name: principal.name, address: request.ip });
+    const ended = await waitForTask(store, events, task.id, KILL_WAIT_MS);
+    // FINISHED means the device no longer lists the session (killed, or already gone): see decision 0002.
+    if (ended?.status !== 'FINISHED') throw await terminationFailed(store, task.id, ended, session);
+    return { key: task.id, meta: { href: HREF, parent: '/api', task: `${TASKS_PATH}/${task.id}` } };
+  });
+
+  methodNotAllowed(app, HREF, ['GET', 'POST', 'PUT', 'PATCH'], 'DELETE');
+}
+
+async function findActive(store: Store, id: string): Promise<SessionWithDevice | undefined> {
+  const { rows } = await store.searchSessions({
+    query: {
+      kind: 'and',
+      operands: [
+        { kind: 'text', field: 'session_id', value: id },
+        { kind: 'verdict', verdicts: ['ACTIVE'] },
+      ],
+    },
+    sort: [],
+    limit: 1,
+    offset: 0,
+  });
+  return rows[0];
+}
+
+async function terminationFailed(
+  store: Store,
+  taskId: string,
+  task: KillTask | undefined,
+  session: SessionWithDevice,
+): Promise<SpsError> {
+  const [target] = await store.listTargets(taskId);
+  const timedOut = !task || !isFinal(task.status);
+  const reason = timedOut
+    ? `The kill did not end within ${KILL_WAIT_MS / 1000} seconds; follow the task.`
+    : (target?.errorMessage ?? task.errorMessage);
+  return new SpsError(500, 'SessionTerminationFailed', SPS_MESSAGES.SessionTerminationFailed, {
+    task: { key: taskId, href: `${TASKS_PATH}/${taskId}`, status: task?.status ?? null },
+    session_id: displaySessionId(session.device.hostname, session.sessionId),
+    device: { key: session.device.id, name: session.device.hostname, error: target?.errorCode ?? null },
+    reason,
+  });
+}

@@ -1,0 +1,151 @@
+// Recorded sessions on the SPS surface (sps-compat §6): search and read them under /api/audit/sessions (active and
+// ended, from curfew's inventory and its history), and end one with DELETE /api/active-sessions.
+import type { FastifyInstance } from 'fastify';
+import { ACTIVE_SESSIONS } from '../../core/access.js';
+import { ORIGIN } from '../../core/session-query.js';
+import type { AppDeps } from '../app.js';
+import { registerSpsActiveSessionRoutes } from './active-sessions.routes.js';
+import { SPS_MESSAGES, SpsError, spsErrorSchema } from './errors.js';
+import { requireSpsPrivilege } from './plugin.js';
+import { parseSessionKey } from './session-ids.js';
+import { parseListQuery, RESULT_WINDOW, type SessionListQuery } from './sessions.params.js';
+import { csvDocument, keyOf, pageMeta, projectBody, SESSIONS_HREF, sessionBody } from './sessions.render.js';
+
+export const TAGS = ['SPS sessions'];
+
+const string = { type: 'string' } as const;
+const nullableString = { type: ['string', 'null'] } as const;
+const link = { type: ['string', 'null'] } as const;
+const href = { type: 'object', properties: { href: string } } as const;
+
+const sessionBodySchema = {
+  type: 'object',
+  properties: {
+    active: { type: 'boolean', description: 'The session is still open.' },
+    protocol: string,
+    client: {
+      type: 'object',
+      properties: { ip: string, name: string, port: { type: ['integer', 'null'] } },
+    },
+    start_time: { type: 'string', format: 'date-time' },
+    end_time: { type: ['string', 'null'], format: 'date-time', description: 'null while active' },
+    last_seen_time: { type: 'string', format: 'date-time', description: 'Last time the gateway listed it' },
+    duration: { type: 'integer', description: 'Seconds, up to now while active' },
+    user: { type: 'object', properties: { name: string } },
+    gateway_username: string,
+    device: { type: 'object', properties: { key: string, name: string, kind: string, meta: href } },
+    cluster: nullableString,
+    access_group: nullableString,
+    origin: { type: 'string', enum: [ORIGIN] },
+    verdict: { type: 'string', enum: ['ACTIVE', 'CLOSED', 'TERMINATED'] },
+    end_reason: { type: ['string', 'null'], enum: ['closed', 'killed', null] },
+    session_id: { type: 'string', description: 'The id DELETE /api/active-sessions?id= takes: <device>/<native id>' },
+  },
+} as const;
+
+const listQuerystring = {
+  type: 'object',
+  properties: {
+    q: { type: 'string', maxLength: 4096, description: 'Lucene-like filter, e.g. user:alice AND active:true' },
+    fields: { type: 'string', description: 'Comma-separated body fields to return with each item' },
+    limit: { type: 'string', description: 'Page size, default and maximum 500' },
+    offset: { type: 'string', description: 'Ignored above 10000' },
+    sort: { type: 'string', description: 'Comma-separated fields, - for descending; default -start_time' },
+    start: { type: 'string', description: 'Sessions started at or after this ISO 8601 time' },
+    end: { type: 'string', description: 'Sessions ended before this ISO 8601 time' },
+    format: { type: 'string', enum: ['json', 'csv'] },
+  },
+} as const;
+
+const listSchema = {
+  tags: TAGS,
+  summary: 'Search recorded sessions, active and ended (format=csv answers text/csv)',
+  querystring: listQuerystring,
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        items: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { key: string, meta: href, body: { type: 'object', additionalProperties: true } },
+          },
+        },
+        meta: {
+          type: 'object',
+          additionalProperties: true,
+          properties: {
+            fields: { type: 'array', items: string },
+            first: string,
+            href: string,
+            last: string,
+            limit: { type: 'integer' },
+            match_count: { type: 'integer' },
+            next: link,
+            offset: { type: 'integer' },
+            parent: string,
+            previous: link,
+          },
+        },
+      },
+    },
+    400: spsErrorSchema,
+    401: spsErrorSchema,
+    403: spsErrorSchema,
+  },
+};
+
+export async function registerSpsSessionRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const store = deps.engine.store;
+
+  app.get<{ Querystring: SessionListQuery }>(SESSIONS_HREF, { schema: listSchema }, async (request, reply) => {
+    requireSpsPrivilege(request, ACTIVE_SESSIONS, 'read');
+    const params = parseListQuery(request.query);
+    const { rows, matchCount } = await store.searchSessions(params.search);
+    const now = Date.now();
+    if (params.format === 'csv') {
+      return reply.type('text/csv; charset=utf-8').send(csvDocument(params.csvFields, rows, now));
+    }
+    const items = rows.map((row) => {
+      const key = keyOf(row);
+      const body = params.fields.length > 0 ? { body: projectBody(sessionBody(row, now), params.fields) } : {};
+      return { key, meta: { href: `${SESSIONS_HREF}/${key}` }, ...body };
+    });
+    return { items, meta: pageMeta(params.page, matchCount, RESULT_WINDOW) };
+  });
+
+  app.get<{ Params: { key: string } }>(
+    `${SESSIONS_HREF}/:key`,
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'One recorded session',
+        params: { type: 'object', properties: { key: string }, required: ['key'] },
+        response: {
+          200: {
+            type: 'object',
+            properties: { key: string, body: sessionBodySchema, meta: { type: 'object', additionalProperties: true } },
+          },
+          401: spsErrorSchema,
+          403: spsErrorSchema,
+          404: spsErrorSchema,
+        },
+      },
+    },
+    async (request) => {
+      requireSpsPrivilege(request, ACTIVE_SESSIONS, 'read');
+      const { key } = request.params;
+      const ref = parseSessionKey(key);
+      const session = ref && (await store.findSessionRecord(ref.deviceId, ref.sessionId));
+      if (!session) throw new SpsError(404, 'NotFound', SPS_MESSAGES.NotFound, { path: `${SESSIONS_HREF}/${key}` });
+      return {
+        key,
+        body: sessionBody(session, Date.now()),
+        meta: { href: `${SESSIONS_HREF}/${key}`, parent: SESSIONS_HREF },
+      };
+    },
+  );
+
+  await registerSpsActiveSessionRoutes(app, deps);
+}

@@ -1,0 +1,215 @@
+// Session search: compiles the query AST (src/core/session-query.ts) to dialect-neutral Kysely conditions.
+//
+// - Device properties (hostname, cluster, access group) are matched through `device_id IN (SELECT id FROM devices …)`:
+//   the devices table is small, and the sessions side keeps using its (device_id, …) indexes.
+// - Exact values compare with `=` (case-sensitive, index-backed). Wildcards compile to `lower(col) LIKE lower(?)`
+//   with an explicit ESCAPE, which means the same on SQLite (whose LIKE ignores ASCII case) and PostgreSQL (whose LIKE
+//   does not); they scan, as any infix wildcard must.
+// - Every leaf is TRUE or FALSE, never NULL (nullable columns are guarded), so NOT means "everything else".
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
+import {
+  type PatternPart,
+  type SessionEndReason,
+  type SessionQueryAst,
+  type SessionVerdict,
+  type TextField,
+  VERDICT_OF_END_REASON,
+} from '../../core/session-query.js';
+import type { DeviceKind } from '../../core/model.js';
+import type { SessionSearch, SessionSearchResult, SessionSortField, SessionWithDevice } from '../store.js';
+import { sessionFromRow } from './rows.js';
+import type { Database, DeviceTable, SessionTable } from './schema.js';
+
+type SearchDb = Database & { s: SessionTable; d: DeviceTable };
+type Eb = ExpressionBuilder<SearchDb, 's'>;
+type Condition = Expression<SqlBool>;
+type Match = (column: Expression<unknown>) => Condition;
+
+const REASONS: readonly SessionEndReason[] = ['closed', 'killed'];
+
+const SESSION_COLUMNS = {
+  user: 's.user_name',
+  client_ip: 's.client_ip',
+  protocol: 's.protocol',
+  device_key: 's.device_id',
+} as const;
+const DEVICE_COLUMNS = { device: 'hostname', cluster: 'cluster', access_group: 'access_group' } as const;
+const SORT_COLUMNS: Record<
+  SessionSortField,
+  readonly (
+    | 's.started_at'
+    | 's.ended_at'
+    | 's.user_name'
+    | 's.client_ip'
+    | 's.protocol'
+    | 'd.hostname'
+    | 's.session_id'
+  )[]
+> = {
+  startedAt: ['s.started_at'],
+  endedAt: ['s.ended_at'],
+  user: ['s.user_name'],
+  clientIp: ['s.client_ip'],
+  protocol: ['s.protocol'],
+  device: ['d.hostname'],
+  sessionId: ['d.hostname', 's.session_id'],
+};
+
+export async function searchSessions(db: Kysely<Database>, search: SessionSearch): Promise<SessionSearchResult> {
+  const { query, limit, offset } = search;
+  let page = selectWithDevice(db);
+  if (query) page = page.where((eb) => compile(eb, query));
+  for (const { field, descending } of search.sort) {
+    for (const column of SORT_COLUMNS[field]) {
+      // Active sessions have no end yet: they sort after every ended one ascending, before them descending.
+      if (column === 's.ended_at')
+        page = page.orderBy(column, (ob) => (descending ? ob.desc().nullsFirst() : ob.asc().nullsLast()));
+      else page = page.orderBy(column, descending ? 'desc' : 'asc');
+    }
+  }
+  const tie = search.sort[search.sort.length - 1]?.descending ? 'desc' : 'asc';
+  const rows = (
+    await page.orderBy('s.device_id', tie).orderBy('s.session_id', tie).limit(limit).offset(offset).execute()
+  ).map(recordFromRow);
+  // A page that is not full tells the count itself: selective searches cost no second query.
+  const counted = rows.length < limit && (rows.length > 0 || offset === 0);
+  return { rows, matchCount: counted ? offset + rows.length : await countMatches(db, query) };
+}
+
+export async function findSessionRecord(
+  db: Kysely<Database>,
+  deviceId: string,
+  sessionId: string,
+): Promise<SessionWithDevice | undefined> {
+  const row = await selectWithDevice(db)
+    .where('s.device_id', '=', deviceId)
+    .where('s.session_id', '=', sessionId)
+    .executeTakeFirst();
+  return row ? recordFromRow(row) : undefined;
+}
+
+function selectWithDevice(db: Kysely<Database>) {
+  return db
+    .selectFrom('sessions as s')
+    .innerJoin('devices as d', 'd.id', 's.device_id')
+    .selectAll('s')
+    .select(['d.hostname', 'd.kind', 'd.cluster', 'd.access_group']);
+}
+
+async function countMatches(db: Kysely<Database>, query: SessionQueryAst | undefined): Promise<number> {
+  if (query?.kind === 'verdict' && query.verdicts.length === 1 && query.verdicts[0] === 'ACTIVE') {
+    // `active:true`, the documented way to list ongoing sessions: all rows minus the history, two index-only counts
+    // (a count of the active index would walk every active row).
+    const row = await db
+      .selectNoFrom((eb) =>
+        eb(
+          eb.selectFrom('sessions').select(eb.fn.countAll<number>().as('n')),
+          '-',
+          eb.selectFrom('sessions').where('ended_at', 'is not', null).select(eb.fn.countAll<number>().as('n')),
+        ).as('n'),
+      )
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+  let count = db.selectFrom('sessions as s').select((eb) => eb.fn.countAll<number>().as('n'));
+  if (query) count = count.where((eb) => compile(eb, query));
+  return Number((await count.executeTakeFirstOrThrow()).n);
+}
+
+type JoinedRow = SessionTable & Pick<DeviceTable, 'hostname' | 'kind' | 'cluster' | 'access_group'>;
+
+function recordFromRow(row: JoinedRow): SessionWithDevice {
+  return {
+    ...sessionFromRow(row),
+    endedAt: row.ended_at === null ? null : Number(row.ended_at),
+    endReason: row.end_reason as SessionEndReason | null,
+    device: {
+      id: row.device_id,
+      hostname: row.hostname,
+      kind: row.kind as DeviceKind,
+      cluster: row.cluster,
+      accessGroup: row.access_group,
+    },
+  };
+}
+
+export function compile(eb: Eb, node: SessionQueryAst): Condition {
+  switch (node.kind) {
+    case 'and':
+      return eb.and(node.operands.map((operand) => compile(eb, operand)));
+    case 'or':
+      return eb.or(node.operands.map((operand) => compile(eb, operand)));
+    case 'not':
+      return eb.not(compile(eb, node.operand));
+    case 'text':
+      return node.field === 'session_id'
+        ? exactSessionId(eb, node.value)
+        : textCondition(eb, node.field, (column) => eb(column, '=', node.value));
+    case 'pattern':
+      return textCondition(eb, node.field, likeMatch(node.parts));
+    case 'time':
+      return timeCondition(eb, node);
+    case 'verdict':
+      return verdictCondition(eb, node.verdicts);
+    case 'constant':
+      return constant(eb, node.value);
+  }
+}
+
+function textCondition(eb: Eb, field: TextField, match: Match): Condition {
+  if (field === 'session_id') {
+    // The displayed id `<hostname>/<native id>`, for wildcard searches across devices.
+    const shown = sql<string>`${sql.ref('devices.hostname')} || '/' || ${sql.ref('s.session_id')}`;
+    return eb.exists(
+      eb.selectFrom('devices').select('devices.id').whereRef('devices.id', '=', 's.device_id').where(match(shown)),
+    );
+  }
+  if (field === 'device' || field === 'cluster' || field === 'access_group') {
+    const column = sql.ref(`devices.${DEVICE_COLUMNS[field]}`);
+    return eb('s.device_id', 'in', eb.selectFrom('devices').select('devices.id').where(match(column)));
+  }
+  return match(eb.ref(SESSION_COLUMNS[field]));
+}
+
+/** `<hostname or device id>/<native id>`; the native id may itself contain `/`. */
+function exactSessionId(eb: Eb, value: string): Condition {
+  const slash = value.indexOf('/');
+  if (slash <= 0) return constant(eb, false);
+  const device = value.slice(0, slash);
+  const devices = eb
+    .selectFrom('devices')
+    .select('devices.id')
+    .where((d) => d.or([d('devices.id', '=', device), d('devices.hostname', '=', device)]));
+  return eb.and([eb('s.device_id', 'in', devices), eb('s.session_id', '=', value.slice(slash + 1))]);
+}
+
+function likeMatch(parts: readonly PatternPart[]): Match {
+  const pattern = parts
+    .map((part) => (typeof part === 'string' ? part.replace(/[\\%_]/g, '\\$&') : part.wildcard === '*' ? '%' : '_'))
+    .join('');
+  return (column) => sql<SqlBool>`lower(${column}) like lower(${pattern}) escape '\\'`;
+}
+
+function timeCondition(eb: Eb, node: Extract<SessionQueryAst, { kind: 'time' }>): Condition {
+  const column = node.field === 'start_time' ? 's.started_at' : 's.ended_at';
+  const conditions: Condition[] = [];
+  if (node.field === 'end_time') conditions.push(eb('s.ended_at', 'is not', null));
+  if (node.from !== null) conditions.push(eb(column, '>=', node.from));
+  if (node.to !== null) conditions.push(eb(column, '<', node.to));
+  return conditions.length === 0 ? constant(eb, true) : eb.and(conditions);
+}
+
+/** One `ended_at IS NOT NULL` for all ended verdicts, so the planner can use the history index. */
+function verdictCondition(eb: Eb, verdicts: readonly SessionVerdict[]): Condition {
+  const reasons = REASONS.filter((reason) => verdicts.includes(VERDICT_OF_END_REASON[reason]));
+  const conditions: Condition[] = [];
+  if (verdicts.includes('ACTIVE')) conditions.push(eb('s.ended_at', 'is', null));
+  if (reasons.length === REASONS.length) conditions.push(eb('s.ended_at', 'is not', null));
+  else if (reasons.length > 0)
+    conditions.push(eb.and([eb('s.ended_at', 'is not', null), eb('s.end_reason', 'in', reasons)]));
+  return eb.or(conditions);
+}
+
+function constant(eb: Eb, value: boolean): Condition {
+  return eb.lit(value);
+}
