@@ -11,7 +11,11 @@ import { Agent, request } from 'undici';
 import { machine, table } from './support.js';
 
 const { values } = parseArgs({
-  options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' }, tasks: { type: 'string', default: '200' } },
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    tasks: { type: 'string', default: '200' },
+  },
 });
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
@@ -35,8 +39,18 @@ async function waitFor200(url: string, headers: Record<string, string> = {}) {
 }
 
 async function call(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown) {
-  const res = await request(`${BASE}${path}`, { method, dispatcher, headers: { 'content-type': 'application/json', ...headers }, ...(body !== undefined && { body: JSON.stringify(body) }) });
-  return { status: res.statusCode, contentType: String(res.headers['content-type']), text: await res.body.text(), headers: res.headers };
+  const res = await request(`${BASE}${path}`, {
+    method,
+    dispatcher,
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  return {
+    status: res.statusCode,
+    contentType: String(res.headers['content-type']),
+    text: await res.body.text(),
+    headers: res.headers,
+  };
 }
 
 function load(url: string, headers: Record<string, string>): Promise<autocannon.Result> {
@@ -46,10 +60,29 @@ function load(url: string, headers: Record<string, string>): Promise<autocannon.
 const dir = mkdtempSync(join(tmpdir(), 'curfew-api-bench-'));
 const children: ChildProcess[] = [];
 try {
-  const server = spawn(process.execPath, ['bin/curfew.js', 'serve', '--data-dir', dir, '--listen', `127.0.0.1:${PORT}`, '--lab', '20', '--lab-sessions', '200', '--log-level', 'warn', '--sync-interval', '0'], {
-    stdio: 'ignore',
-    env: { ...process.env, CURFEW_ADMIN_PASSWORD: PASSWORD },
-  });
+  const server = spawn(
+    process.execPath,
+    [
+      'bin/curfew.js',
+      'serve',
+      '--data-dir',
+      dir,
+      '--listen',
+      `127.0.0.1:${PORT}`,
+      '--lab',
+      '20',
+      '--lab-sessions',
+      '200',
+      '--log-level',
+      'warn',
+      '--sync-interval',
+      '0',
+    ],
+    {
+      stdio: 'ignore',
+      env: { ...process.env, CURFEW_ADMIN_PASSWORD: PASSWORD },
+    },
+  );
   children.push(server);
   await waitFor200(`${BASE}/healthz`);
   const login = await call('POST', '/mgmt/shared/authn/login', {}, { username: 'admin', password: PASSWORD });
@@ -57,10 +90,16 @@ try {
   const bigiq = { 'x-f5-auth-token': token };
   let taskId = '';
   for (let i = 0; i < Number(values.tasks); i++) {
-    const created = await call('POST', '/mgmt/cm/access/tasks/kill-sessions', bigiq, { action: 'KILL_BY_USER', userName: `nobody${i}`, accessGroupNames: ['group-1'] });
+    const created = await call('POST', '/mgmt/cm/access/tasks/kill-sessions', bigiq, {
+      action: 'KILL_BY_USER',
+      userName: `nobody${i}`,
+      accessGroupNames: ['group-1'],
+    });
     taskId = (JSON.parse(created.text) as { id: string }).id;
   }
-  const spsLogin = await call('GET', '/api/authentication', { authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}` });
+  const spsLogin = await call('GET', '/api/authentication', {
+    authorization: `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`,
+  });
   const cookie = String([spsLogin.headers['set-cookie']].flat()[0]).split(';')[0] ?? '';
   const sps = { cookie };
   await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -68,7 +107,11 @@ try {
   const cases = [
     { name: 'GET a task', path: `/mgmt/cm/access/tasks/kill-sessions/${taskId}`, headers: bigiq },
     { name: 'GET tasks $top=50', path: '/mgmt/cm/access/tasks/kill-sessions?$top=50', headers: bigiq },
-    { name: 'GET /api/audit/sessions?q=user:user7', path: '/api/audit/sessions?q=user:user7&fields=user,client,start_time', headers: sps },
+    {
+      name: 'GET /api/audit/sessions?q=user:user7',
+      path: '/api/audit/sessions?q=user:user7&fields=user,client,start_time',
+      headers: sps,
+    },
   ];
   const fixtures = [];
   for (const c of cases) {
@@ -77,7 +120,11 @@ try {
     fixtures.push({ path: c.path, contentType: res.contentType, body: res.text });
   }
   writeFileSync(join(dir, 'fixtures.json'), JSON.stringify(fixtures));
-  const bare = fork(new URL('./bare-server.ts', import.meta.url), [join(dir, 'fixtures.json'), join(dir, 'tls/cert.pem'), join(dir, 'tls/key.pem'), String(BARE_PORT)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const bare = fork(
+    new URL('./bare-server.ts', import.meta.url),
+    [join(dir, 'fixtures.json'), join(dir, 'tls/cert.pem'), join(dir, 'tls/key.pem'), String(BARE_PORT)],
+    { execArgv: ['--import', 'tsx'], stdio: 'inherit' },
+  );
   children.push(bare);
   await new Promise((resolve) => bare.once('message', resolve));
 

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 
 const [fixtureFile, certFile, keyFile, port] = process.argv.slice(2);
-if (!fixtureFile || !certFile || !keyFile || !port) throw new Error('usage: bare-server <fixtures.json> <cert> <key> <port>');
+if (!fixtureFile || !certFile || !keyFile || !port)
+  throw new Error('usage: bare-server <fixtures.json> <cert> <key> <port>');
 const fixtures = JSON.parse(readFileSync(fixtureFile, 'utf8')) as { path: string; contentType: string; body: string }[];
 const app = Fastify({ https: { cert: readFileSync(certFile), key: readFileSync(keyFile) } });
 for (const fixture of fixtures) {

@@ -41,7 +41,18 @@ export async function startBenchServer(devices: readonly LabDeviceInfo[], labPas
   const actor = { name: 'bench', address: 'bench' };
   for (const d of devices) {
     await server.engine.inventory.addDevice(
-      { id: d.id, hostname: d.hostname, address: d.address, port: d.port, kind: 'bigip', username: 'admin', password: labPassword, verifyTls: false, cluster: d.cluster, accessGroup: d.accessGroup },
+      {
+        id: d.id,
+        hostname: d.hostname,
+        address: d.address,
+        port: d.port,
+        kind: 'bigip',
+        username: 'admin',
+        password: labPassword,
+        verifyTls: false,
+        cluster: d.cluster,
+        accessGroup: d.accessGroup,
+      },
       actor,
     );
   }

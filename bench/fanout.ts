@@ -21,7 +21,14 @@ const PASSWORD = 'bench-lab-pw';
 const VICTIM = 'mallory';
 
 async function scenario(deviceCount: number) {
-  const { lab, devices } = await LabProcess.start({ devices: deviceCount, sessionsPerDevice: 5, haPairs: false, users: 50, password: PASSWORD, latencyMs: LATENCY });
+  const { lab, devices } = await LabProcess.start({
+    devices: deviceCount,
+    sessionsPerDevice: 5,
+    haPairs: false,
+    users: 50,
+    password: PASSWORD,
+    latencyMs: LATENCY,
+  });
   const bench = await startBenchServer(devices, PASSWORD);
   const rows: Record<string, string | number>[] = [];
   try {
@@ -36,11 +43,20 @@ async function scenario(deviceCount: number) {
         await lab.seed(VICTIM, 1);
         const { ms: elapsed, task } = await bench.timeKill(body);
         if (task.status !== 'FINISHED') throw new Error(`${action} ended ${task.status}: ${task.errorMessage}`);
-        if ((await lab.count(action === 'KILL_BY_USER' ? VICTIM : undefined)) !== 0) throw new Error('sessions left behind');
+        if ((await lab.count(action === 'KILL_BY_USER' ? VICTIM : undefined)) !== 0)
+          throw new Error('sessions left behind');
         times.push(elapsed);
       }
       const p50 = percentile(times, 50);
-      rows.push({ devices: deviceCount, action, runs: RUNS, p50: ms(p50), p95: ms(percentile(times, 95)), floor: ms(FLOOR), 'p50/floor': (p50 / FLOOR).toFixed(2) });
+      rows.push({
+        devices: deviceCount,
+        action,
+        runs: RUNS,
+        p50: ms(p50),
+        p95: ms(percentile(times, 95)),
+        floor: ms(FLOOR),
+        'p50/floor': (p50 / FLOOR).toFixed(2),
+      });
     }
     if (values.baseline !== 'none') rows.push(await baseline(lab, devices, rows[0]));
   } finally {
@@ -50,23 +66,53 @@ async function scenario(deviceCount: number) {
   return rows;
 }
 
-async function baseline(lab: LabProcess, devices: Parameters<typeof sequentialKill>[0], curfewRow: Record<string, string | number> | undefined) {
+async function baseline(
+  lab: LabProcess,
+  devices: Parameters<typeof sequentialKill>[0],
+  curfewRow: Record<string, string | number> | undefined,
+) {
   await lab.seed(VICTIM, 1);
   const t0 = performance.now();
   const leftovers = await sequentialKill(devices, PASSWORD, VICTIM);
   const elapsed = performance.now() - t0;
   if (leftovers !== 0) throw new Error('baseline left sessions');
   const curfewP50 = Number.parseFloat(String(curfewRow?.p50 ?? 'NaN'));
-  return { devices: devices.length, action: 'sequential script (KILL_BY_USER)', runs: 1, p50: ms(elapsed), p95: '-', floor: '-', 'p50/floor': `curfew ${(elapsed / curfewP50).toFixed(0)}× faster` };
+  return {
+    devices: devices.length,
+    action: 'sequential script (KILL_BY_USER)',
+    runs: 1,
+    p50: ms(elapsed),
+    p95: '-',
+    floor: '-',
+    'p50/floor': `curfew ${(elapsed / curfewP50).toFixed(0)}× faster`,
+  };
 }
 
 async function bulk(sessions: number) {
-  const { lab, devices } = await LabProcess.start({ devices: 100, sessionsPerDevice: sessions, haPairs: false, users: 50, password: PASSWORD, latencyMs: LATENCY });
+  const { lab, devices } = await LabProcess.start({
+    devices: 100,
+    sessionsPerDevice: sessions,
+    haPairs: false,
+    users: 50,
+    password: PASSWORD,
+    latencyMs: LATENCY,
+  });
   const bench = await startBenchServer(devices, PASSWORD);
   try {
-    const { ms: elapsed, task } = await bench.timeKill({ action: 'KILL_ALL_SESSIONS', accessGroupNames: ['group-1', 'group-2'] });
+    const { ms: elapsed, task } = await bench.timeKill({
+      action: 'KILL_ALL_SESSIONS',
+      accessGroupNames: ['group-1', 'group-2'],
+    });
     const left = await lab.count();
-    return { devices: 100, action: `KILL_ALL_SESSIONS, ${sessions} sessions each`, runs: 1, p50: ms(elapsed), p95: '-', floor: ms(FLOOR), 'p50/floor': `${task.status}, ${left} left` };
+    return {
+      devices: 100,
+      action: `KILL_ALL_SESSIONS, ${sessions} sessions each`,
+      runs: 1,
+      p50: ms(elapsed),
+      p95: '-',
+      floor: ms(FLOOR),
+      'p50/floor': `${task.status}, ${left} left`,
+    };
   } finally {
     await bench.stop();
     await lab.stop();

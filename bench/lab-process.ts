@@ -50,6 +50,7 @@ async function handle(message: Request): Promise<unknown> {
 process.on('message', (message: Request) => {
   handle(message).then(
     (result) => process.send?.({ id: message.id, ok: true, result }),
-    (err: unknown) => process.send?.({ id: message.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
+    (err: unknown) =>
+      process.send?.({ id: message.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
   );
 });

@@ -7,5 +7,9 @@ if (!name || !BENCHES.includes(name)) {
   console.error(`usage: npm run bench -- <${BENCHES.join('|')}> [options]`);
   process.exit(2);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', new URL(`./${name}.ts`, import.meta.url).pathname, ...rest], { stdio: 'inherit' });
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', new URL(`./${name}.ts`, import.meta.url).pathname, ...rest],
+  { stdio: 'inherit' },
+);
 process.exit(result.status ?? 1);

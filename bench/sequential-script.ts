@@ -4,21 +4,32 @@
 import { Agent, request } from 'undici';
 import type { LabDeviceInfo } from '../lab/bigip/emulator.js';
 
-async function json(url: string, dispatcher: Agent, init: { method: string; headers?: Record<string, string>; body?: string }) {
+async function json(
+  url: string,
+  dispatcher: Agent,
+  init: { method: string; headers?: Record<string, string>; body?: string },
+) {
   const res = await request(url, { ...init, dispatcher });
   const text = await res.body.text();
   return text ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
 function sessionIdsOf(list: Record<string, unknown>, user: string | undefined): string[] {
-  const entries = (list.entries ?? {}) as Record<string, { nestedStats: { entries: { logonUser: { description: string } } } }>;
+  const entries = (list.entries ?? {}) as Record<
+    string,
+    { nestedStats: { entries: { logonUser: { description: string } } } }
+  >;
   return Object.entries(entries)
     .filter(([, v]) => user === undefined || v.nestedStats.entries.logonUser.description === user)
     .map(([key]) => key.slice(key.lastIndexOf('/') + 1));
 }
 
 /** Kills `user`'s sessions (all sessions when undefined) device by device; returns the sessions still listed. */
-export async function sequentialKill(devices: readonly LabDeviceInfo[], password: string, user: string | undefined): Promise<number> {
+export async function sequentialKill(
+  devices: readonly LabDeviceInfo[],
+  password: string,
+  user: string | undefined,
+): Promise<number> {
   let leftovers = 0;
   for (const device of devices) {
     const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
@@ -30,9 +41,15 @@ export async function sequentialKill(devices: readonly LabDeviceInfo[], password
         body: JSON.stringify({ username: 'admin', password, loginProviderName: 'tmos' }),
       });
       const headers = { 'x-f5-auth-token': (login.token as { token: string }).token };
-      const ids = sessionIdsOf(await json(`${base}/mgmt/tm/apm/access-info`, dispatcher, { method: 'GET', headers }), user);
+      const ids = sessionIdsOf(
+        await json(`${base}/mgmt/tm/apm/access-info`, dispatcher, { method: 'GET', headers }),
+        user,
+      );
       for (const id of ids) await json(`${base}/mgmt/tm/apm/session/${id}`, dispatcher, { method: 'DELETE', headers });
-      leftovers += sessionIdsOf(await json(`${base}/mgmt/tm/apm/access-info`, dispatcher, { method: 'GET', headers }), user).length;
+      leftovers += sessionIdsOf(
+        await json(`${base}/mgmt/tm/apm/access-info`, dispatcher, { method: 'GET', headers }),
+        user,
+      ).length;
     } finally {
       await dispatcher.close();
     }

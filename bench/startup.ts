@@ -8,16 +8,22 @@ import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { machine, ms, percentile, table } from './support.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, port: { type: 'string', default: '18443' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '5' }, port: { type: 'string', default: '18443' } },
+});
 const RUNS = Number(values.runs);
 const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
 
 async function timeToFirst200(dataDir: string, port: number): Promise<number> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['bin/curfew.js', 'serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'], {
-    stdio: 'ignore',
-    env: { ...process.env, CURFEW_ADMIN_PASSWORD: 'bench' },
-  });
+  const child = spawn(
+    process.execPath,
+    ['bin/curfew.js', 'serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'],
+    {
+      stdio: 'ignore',
+      env: { ...process.env, CURFEW_ADMIN_PASSWORD: 'bench' },
+    },
+  );
   try {
     for (;;) {
       try {
@@ -53,7 +59,19 @@ console.log(`\nstartup — ${machine()}`);
 console.log(`command: npm run bench -- startup ${process.argv.slice(2).join(' ')}\n`);
 console.log(
   table([
-    { start: 'fresh data dir', runs: RUNS, p50: ms(percentile(fresh, 50)), p95: ms(percentile(fresh, 95)), target: '< 1000 ms' },
-    { start: 'restart', runs: RUNS, p50: ms(percentile(restart, 50)), p95: ms(percentile(restart, 95)), target: '< 1000 ms' },
+    {
+      start: 'fresh data dir',
+      runs: RUNS,
+      p50: ms(percentile(fresh, 50)),
+      p95: ms(percentile(fresh, 95)),
+      target: '< 1000 ms',
+    },
+    {
+      start: 'restart',
+      runs: RUNS,
+      p50: ms(percentile(restart, 50)),
+      p95: ms(percentile(restart, 95)),
+      target: '< 1000 ms',
+    },
   ]),
 );

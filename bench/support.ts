@@ -19,7 +19,10 @@ export class LabProcess {
   }
 
   static async start(options: LabFleetOptions): Promise<{ lab: LabProcess; devices: LabDeviceInfo[] }> {
-    const child = fork(new URL('./lab-process.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+    const child = fork(new URL('./lab-process.ts', import.meta.url), [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: 'inherit',
+    });
     const lab = new LabProcess(child);
     const { devices } = (await lab.call({ cmd: 'start', options })) as { devices: LabDeviceInfo[] };
     return { lab, devices };
@@ -58,7 +61,11 @@ export function table(rows: Record<string, string | number>[]): string {
   const headers = Object.keys(first);
   const width = headers.map((h) => Math.max(h.length, ...rows.map((r) => String(r[h]).length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(width[i] ?? 0)).join(' | ')} |`;
-  return [line(headers), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(headers.map((h) => String(r[h]))))].join('\n');
+  return [
+    line(headers),
+    line(width.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(headers.map((h) => String(r[h])))),
+  ].join('\n');
 }
 
 export function machine(): string {

@@ -195,10 +195,7 @@ class Parser {
     if (++this.#depth > MAX_DEPTH)
       throw new SessionQueryError(`parentheses nest deeper than ${MAX_DEPTH}`, open.position);
     const node = this.#or(field);
-    const close = this.#next();
-    if (close.type !== ')') {
-      throw new SessionQueryError(`missing ) for the ( at position ${open.position}`, close.position);
-    }
+    if (this.#next().type !== ')') throw new SessionQueryError('this ( is never closed', open.position);
     this.#depth -= 1;
     return node;
   }

@@ -13,12 +13,13 @@ import { SPS_MESSAGES, SpsError, spsErrorSchema } from './errors.js';
 import { methodNotAllowed, requireSpsPrivilege } from './plugin.js';
 import { displaySessionId } from './session-ids.js';
 
+export const SESSION_TAGS = ['SPS sessions'];
 const HREF = '/api/active-sessions';
 /** How long the DELETE waits for the kill; a slower kill answers 500 naming the task, which carries on. */
 export const KILL_WAIT_MS = 15_000;
 
 const deleteSchema = {
-  tags: ['SPS sessions'],
+  tags: SESSION_TAGS,
   summary: 'End an ongoing session; answers when the verified kill is done',
   description:
     'id is the session_id shown by /api/audit/sessions (<device>/<native id>), raw or percent-encoded. ' +

@@ -19,7 +19,9 @@ export function parseSessionKey(key: string): SessionRef | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(key)) return undefined;
   const decoded = Buffer.from(key, 'base64url').toString('utf8');
   const ref = splitAtDevice(decoded);
-  return ref && sessionKey(ref.device, ref.sessionId) === key ? { deviceId: ref.device, sessionId: ref.sessionId } : undefined;
+  return ref && sessionKey(ref.device, ref.sessionId) === key
+    ? { deviceId: ref.device, sessionId: ref.sessionId }
+    : undefined;
 }
 
 export function displaySessionId(hostname: string, sessionId: string): string {
@@ -27,7 +29,7 @@ export function displaySessionId(hostname: string, sessionId: string): string {
 }
 
 /** `<device>/<native id>` → its parts; undefined when either part is empty. */
-export function splitAtDevice(value: string): { device: string; sessionId: string } | undefined {
+function splitAtDevice(value: string): { device: string; sessionId: string } | undefined {
   const slash = value.indexOf('/');
   if (slash <= 0 || slash === value.length - 1) return undefined;
   return { device: value.slice(0, slash), sessionId: value.slice(slash + 1) };

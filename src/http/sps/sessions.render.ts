@@ -106,7 +106,10 @@ export function csvDocument(fields: readonly string[], rows: readonly SessionWit
     const body = sessionBody(row, now);
     return [keyOf(row), ...fields.map((path) => valueAt(body, path))];
   });
-  return [header, ...lines].map((line) => line.map(csvField).join(',')).join('\r\n').concat('\r\n');
+  return [header, ...lines]
+    .map((line) => line.map(csvField).join(','))
+    .join('\r\n')
+    .concat('\r\n');
 }
 
 function csvField(value: unknown): string {

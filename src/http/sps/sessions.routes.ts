@@ -4,14 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import { ACTIVE_SESSIONS } from '../../core/access.js';
 import { ORIGIN } from '../../core/session-query.js';
 import type { AppDeps } from '../app.js';
-import { registerSpsActiveSessionRoutes } from './active-sessions.routes.js';
+import { registerSpsActiveSessionRoutes, SESSION_TAGS } from './active-sessions.routes.js';
 import { SPS_MESSAGES, SpsError, spsErrorSchema } from './errors.js';
 import { requireSpsPrivilege } from './plugin.js';
 import { parseSessionKey } from './session-ids.js';
 import { parseListQuery, RESULT_WINDOW, type SessionListQuery } from './sessions.params.js';
 import { csvDocument, keyOf, pageMeta, projectBody, SESSIONS_HREF, sessionBody } from './sessions.render.js';
-
-export const TAGS = ['SPS sessions'];
 
 const string = { type: 'string' } as const;
 const nullableString = { type: ['string', 'null'] } as const;
@@ -53,12 +51,12 @@ const listQuerystring = {
     sort: { type: 'string', description: 'Comma-separated fields, - for descending; default -start_time' },
     start: { type: 'string', description: 'Sessions started at or after this ISO 8601 time' },
     end: { type: 'string', description: 'Sessions ended before this ISO 8601 time' },
-    format: { type: 'string', enum: ['json', 'csv'] },
+    format: { type: 'string', description: 'json (default) or csv' },
   },
 } as const;
 
 const listSchema = {
-  tags: TAGS,
+  tags: SESSION_TAGS,
   summary: 'Search recorded sessions, active and ended (format=csv answers text/csv)',
   querystring: listQuerystring,
   response: {
@@ -119,7 +117,7 @@ export async function registerSpsSessionRoutes(app: FastifyInstance, deps: AppDe
     `${SESSIONS_HREF}/:key`,
     {
       schema: {
-        tags: TAGS,
+        tags: SESSION_TAGS,
         summary: 'One recorded session',
         params: { type: 'object', properties: { key: string }, required: ['key'] },
         response: {

@@ -7,6 +7,7 @@
 //   does not); they scan, as any infix wildcard must.
 // - Every leaf is TRUE or FALSE, never NULL (nullable columns are guarded), so NOT means "everything else".
 import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
+import type { DeviceKind } from '../../core/model.js';
 import {
   type PatternPart,
   type SessionEndReason,
@@ -15,7 +16,6 @@ import {
   type TextField,
   VERDICT_OF_END_REASON,
 } from '../../core/session-query.js';
-import type { DeviceKind } from '../../core/model.js';
 import type { SessionSearch, SessionSearchResult, SessionSortField, SessionWithDevice } from '../store.js';
 import { sessionFromRow } from './rows.js';
 import type { Database, DeviceTable, SessionTable } from './schema.js';
@@ -34,18 +34,15 @@ const SESSION_COLUMNS = {
   device_key: 's.device_id',
 } as const;
 const DEVICE_COLUMNS = { device: 'hostname', cluster: 'cluster', access_group: 'access_group' } as const;
-const SORT_COLUMNS: Record<
-  SessionSortField,
-  readonly (
-    | 's.started_at'
-    | 's.ended_at'
-    | 's.user_name'
-    | 's.client_ip'
-    | 's.protocol'
-    | 'd.hostname'
-    | 's.session_id'
-  )[]
-> = {
+type SortColumn =
+  | 's.started_at'
+  | 's.ended_at'
+  | 's.user_name'
+  | 's.client_ip'
+  | 's.protocol'
+  | 'd.hostname'
+  | 's.session_id';
+const SORT_COLUMNS: Record<SessionSortField, readonly SortColumn[]> = {
   startedAt: ['s.started_at'],
   endedAt: ['s.ended_at'],
   user: ['s.user_name'],
@@ -62,15 +59,16 @@ export async function searchSessions(db: Kysely<Database>, search: SessionSearch
   for (const { field, descending } of search.sort) {
     for (const column of SORT_COLUMNS[field]) {
       // Active sessions have no end yet: they sort after every ended one ascending, before them descending.
-      if (column === 's.ended_at')
-        page = page.orderBy(column, (ob) => (descending ? ob.desc().nullsFirst() : ob.asc().nullsLast()));
-      else page = page.orderBy(column, descending ? 'desc' : 'asc');
+      page =
+        column === 's.ended_at'
+          ? page.orderBy(column, (ob) => (descending ? ob.desc().nullsFirst() : ob.asc().nullsLast()))
+          : page.orderBy(column, descending ? 'desc' : 'asc');
     }
   }
+  // Ties follow the last sort's direction, so an index on the sort column can serve the whole order.
   const tie = search.sort[search.sort.length - 1]?.descending ? 'desc' : 'asc';
-  const rows = (
-    await page.orderBy('s.device_id', tie).orderBy('s.session_id', tie).limit(limit).offset(offset).execute()
-  ).map(recordFromRow);
+  page = page.orderBy('s.device_id', tie).orderBy('s.session_id', tie);
+  const rows = (await page.limit(limit).offset(offset).execute()).map(recordFromRow);
   // A page that is not full tells the count itself: selective searches cost no second query.
   const counted = rows.length < limit && (rows.length > 0 || offset === 0);
   return { rows, matchCount: counted ? offset + rows.length : await countMatches(db, query) };
@@ -133,7 +131,7 @@ function recordFromRow(row: JoinedRow): SessionWithDevice {
   };
 }
 
-export function compile(eb: Eb, node: SessionQueryAst): Condition {
+function compile(eb: Eb, node: SessionQueryAst): Condition {
   switch (node.kind) {
     case 'and':
       return eb.and(node.operands.map((operand) => compile(eb, operand)));
