@@ -58,7 +58,7 @@ export async function commit(client: SpsClient, body: unknown = { status: 'commi
 }
 
 /** Splits a shell command line into words, honouring single and double quotes. */
-function shellWords(line: string): string[] {
+export function shellWords(line: string): string[] {
   const words: string[] = [];
   const pattern = /'([^']*)'|"([^"]*)"|(\S+)/g;
   for (let m = pattern.exec(line); m; m = pattern.exec(line)) words.push(m[1] ?? m[2] ?? m[3] ?? '');

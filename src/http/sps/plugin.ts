@@ -19,6 +19,10 @@ declare module 'fastify' {
     /** The SPS login session of the request (cookie or Basic), once the auth hook accepted it. */
     spsLogin: SpsLogin | null;
   }
+  interface FastifyContextConfig {
+    /** A route that only answers 405 Method Not Allowed. */
+    refusesMethod?: boolean;
+  }
 }
 
 /** Methods registered per SPS route pattern, for the `Allow` header and /api/endpoints. */
@@ -28,6 +32,8 @@ export async function registerSps(scope: FastifyInstance, deps: AppDeps): Promis
   const routes: RouteMethods = new Map();
   scope.decorateRequest('spsLogin', null);
   scope.addHook('onRoute', (route) => {
+    // 405 answers are not methods a path serves: keep them out of Allow and /api/endpoints.
+    if (route.config?.refusesMethod) return;
     const methods = routes.get(route.url) ?? new Set<string>();
     for (const method of [route.method].flat()) if (method !== 'HEAD') methods.add(method);
     routes.set(route.url, methods);
@@ -71,6 +77,7 @@ export function methodNotAllowed(
       method,
       url: path,
       schema: { hide: true },
+      config: { refusesMethod: true },
       handler: async () => {
         throw new SpsError(405, 'MethodNotAllowed', `The ${method} method is not allowed on ${path}.`, { allowed });
       },
