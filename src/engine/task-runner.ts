@@ -179,12 +179,13 @@ export class TaskRunner {
     }, 250);
     try {
       const pending = targets.filter((t) => t.status === 'pending');
+      const planned = await this.#plannedByDevice(task);
       await Promise.all(
         pending.map((target) =>
           this.#limit(async () => {
             if (cancelRequested || shouldYield()) return;
             const device = devices.get(target.deviceId);
-            writer.add(await this.#killTarget(task, target, device));
+            writer.add(await this.#killTarget(task, target, device, planned.get(target.deviceId) ?? []));
           }),
         ),
       );
@@ -194,7 +195,27 @@ export class TaskRunner {
     }
   }
 
-  async #killTarget(task: KillTask, target: TaskTarget, device: Device | undefined): Promise<TargetOutcome> {
+  /** The user's sessions the inventory knows, per device, read in one query (kill-by-user only: they are few). */
+  async #plannedByDevice(task: KillTask): Promise<Map<string, string[]>> {
+    const byDevice = new Map<string, string[]>();
+    const { action, userName, clientIp } = task.selector;
+    if (action !== 'KILL_BY_USER' || userName === undefined) return byDevice;
+    const sessions = await this.#store.listSessions({
+      user: userName,
+      ...(clientIp !== undefined && { clientIp }),
+      limit: 1_000_000,
+      offset: 0,
+    });
+    for (const s of sessions) byDevice.set(s.deviceId, [...(byDevice.get(s.deviceId) ?? []), s.sessionId]);
+    return byDevice;
+  }
+
+  async #killTarget(
+    task: KillTask,
+    target: TaskTarget,
+    device: Device | undefined,
+    planned: readonly string[],
+  ): Promise<TargetOutcome> {
     const base = { taskId: task.id, deviceId: target.deviceId, killed: [], notFound: [] };
     if (!device) {
       const failed = await this.#knownSessions(task, target);
@@ -210,7 +231,7 @@ export class TaskRunner {
     let result: DeviceKillResult;
     try {
       const connection = await this.#connections.get(device);
-      result = await killOnDevice(connection, task.selector, target.sessionIds, this.#options.retry);
+      result = await killOnDevice(connection, task.selector, target.sessionIds, this.#options.retry, planned);
     } catch (err) {
       result = unexpectedFailure(err);
     }
