@@ -2,6 +2,7 @@
 // round trips: list, delete, re-list) and against the sequential script operators write today.
 import { parseArgs } from 'node:util';
 import { startBenchServer } from './bench-server.js';
+import { startProfile, stopProfile } from './profile.js';
 import { sequentialKill } from './sequential-script.js';
 import { LabProcess, machine, ms, percentile, table } from './support.js';
 
@@ -41,7 +42,11 @@ async function scenario(deviceCount: number) {
       const times: number[] = [];
       for (let run = 0; run < RUNS; run++) {
         await lab.seed(VICTIM, 1);
+        // The victim's sessions predate the incident: the inventory has seen them (as the periodic sync would).
+        await bench.server.engine.sync.syncAll();
+        if (action === 'KILL_BY_USER' && run === RUNS - 1) await startProfile();
         const { ms: elapsed, task } = await bench.timeKill(body);
+        await stopProfile();
         if (task.status !== 'FINISHED') throw new Error(`${action} ended ${task.status}: ${task.errorMessage}`);
         if ((await lab.count(action === 'KILL_BY_USER' ? VICTIM : undefined)) !== 0)
           throw new Error('sessions left behind');

@@ -241,6 +241,47 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.deepEqual([d2?.status, d2?.failed, d2?.errorCode, d2?.attempts], ['failed', ['c'], 'timeout', 3]);
     });
 
+    it('records outcomes and ends their sessions in the inventory in one call', async () => {
+      const d = device();
+      await store.insertDevice(d);
+      const s = (id: string) => ({
+        deviceId: d.id,
+        sessionId: id,
+        user: 'eve',
+        clientIp: '10.0.0.9',
+        startedAt: 1,
+        protocol: 'apm',
+      });
+      await store.replaceDeviceSessions(d.id, [s('k1'), s('k2'), s('gone'), s('left')], 10);
+      const task = taskAt(6_000);
+      await store.createTask(task, audit(task.id));
+      await store.insertTargets([target(task.id, d.id)]);
+      await store.recordOutcomes(
+        [
+          {
+            taskId: task.id,
+            deviceId: d.id,
+            status: 'done',
+            killed: ['k1', 'k2'],
+            notFound: ['gone'],
+            failed: [],
+            errorCode: null,
+            errorMessage: null,
+            attempts: 1,
+          },
+        ],
+        20,
+      );
+      const [t] = await store.listTargets(task.id);
+      assert.deepEqual([t?.status, t?.killed, t?.notFound], ['done', ['k1', 'k2'], ['gone']]);
+      const active = await store.listSessions({ deviceIds: [d.id], limit: 10, offset: 0 });
+      assert.deepEqual(
+        active.map((x) => x.sessionId),
+        ['left'],
+      );
+      await store.deleteDeviceById(d.id);
+    });
+
     it('keeps users, settings and a filterable audit trail', async () => {
       await store.upsertUser({ name: 'admin', passwordHash: 'h1', createdAt: 1 });
       await store.upsertUser({ name: 'admin', passwordHash: 'h2', createdAt: 2 });

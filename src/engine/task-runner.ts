@@ -258,14 +258,9 @@ export class TaskRunner {
   }
 
   async #persist(batch: readonly TargetOutcome[]): Promise<void> {
-    await this.#store.saveTargetOutcomes(batch);
     // The inventory follows the kill at once, so a search right after a kill shows the sessions as ended. Ids the
     // device no longer had were closed before the kill reached them, so they are not counted as killed.
-    const at = Date.now();
-    for (const o of batch) {
-      if (o.killed.length > 0) await this.#store.endSessions(o.deviceId, o.killed, 'killed', at);
-      if (o.notFound.length > 0) await this.#store.endSessions(o.deviceId, o.notFound, 'closed', at);
-    }
+    await this.#store.recordOutcomes(batch, Date.now());
     this.#events.emit('targets', batch);
   }
 

@@ -167,6 +167,11 @@ export interface TaskStore {
   listTargets(taskId: string): Promise<TaskTarget[]>;
   /** Targets of several tasks in one query (collection views), grouped by task id; tasks without targets are absent. */
   listTargetsOfTasks(taskIds: readonly string[]): Promise<Map<string, TaskTarget[]>>;
+  /**
+   * Writes device outcomes and, in the same transaction, marks their sessions ended in the inventory (killed ids
+   * `killed`, ids the device no longer had `closed`).
+   */
+  recordOutcomes(outcomes: readonly TargetOutcome[], endedAt: number): Promise<void>;
   /** Writes many device outcomes in one transaction. */
   saveTargetOutcomes(outcomes: readonly TargetOutcome[]): Promise<void>;
 }

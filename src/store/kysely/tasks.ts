@@ -170,28 +170,67 @@ export function taskStore(db: Kysely<Database>, traits: DialectTraits): TaskStor
       return byTask;
     },
 
-    async saveTargetOutcomes(outcomes: readonly TargetOutcome[]): Promise<void> {
-      if (outcomes.length === 0) return;
-      const updatedAt = Date.now();
-      await db.transaction().execute(async (trx) => {
-        for (const o of outcomes) {
+    saveTargetOutcomes: (outcomes) => recordOutcomes(db, traits, outcomes, undefined),
+    recordOutcomes: (outcomes, endedAt) => recordOutcomes(db, traits, outcomes, endedAt),
+  };
+}
+
+const OUTCOME_COLUMNS = [
+  'status',
+  'killed',
+  'not_found',
+  'failed',
+  'error_code',
+  'error_message',
+  'attempts',
+  'updated_at',
+] as const;
+
+/**
+ * One transaction: the outcomes as a multi-row upsert on existing targets (one statement per chunk, not per device),
+ * and — when `endedAt` is given — the inventory's sessions marked ended: killed ids `killed`, ids already gone `closed`.
+ */
+async function recordOutcomes(
+  db: Kysely<Database>,
+  traits: DialectTraits,
+  outcomes: readonly TargetOutcome[],
+  endedAt: number | undefined,
+): Promise<void> {
+  if (outcomes.length === 0) return;
+  const updatedAt = Date.now();
+  const rows = outcomes.map((o) =>
+    targetToRow({ ...o, sessionIds: null, updatedAt, killed: o.killed, notFound: o.notFound, failed: o.failed }),
+  );
+  await db.transaction().execute(async (trx) => {
+    for (const part of chunk(rows, TARGET_COLUMNS, traits.maxParams)) {
+      await trx
+        .insertInto('task_targets')
+        .values(part)
+        .onConflict((oc) =>
+          oc
+            .columns(['task_id', 'device_id'])
+            .doUpdateSet((eb) =>
+              Object.fromEntries(OUTCOME_COLUMNS.map((column) => [column, eb.ref(`excluded.${column}`)])),
+            ),
+        )
+        .execute();
+    }
+    if (endedAt === undefined) return;
+    for (const o of outcomes) {
+      for (const [ids, reason] of [
+        [o.killed, 'killed'],
+        [o.notFound, 'closed'],
+      ] as const) {
+        for (const part of chunk(ids, 1, traits.maxParams - 3)) {
           await trx
-            .updateTable('task_targets')
-            .set({
-              status: o.status,
-              killed: JSON.stringify(o.killed),
-              not_found: JSON.stringify(o.notFound),
-              failed: JSON.stringify(o.failed),
-              error_code: o.errorCode,
-              error_message: o.errorMessage,
-              attempts: o.attempts,
-              updated_at: updatedAt,
-            })
-            .where('task_id', '=', o.taskId)
+            .updateTable('sessions')
+            .set({ ended_at: endedAt, end_reason: reason })
             .where('device_id', '=', o.deviceId)
+            .where('session_id', 'in', part)
+            .where('ended_at', 'is', null)
             .execute();
         }
-      });
-    },
-  };
+      }
+    }
+  });
 }
