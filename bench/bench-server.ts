@@ -21,7 +21,7 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(devices: readonly LabDeviceInfo[], labPassword: string): Promise<BenchServer> {
+export async function startBenchServer(devices: readonly LabDeviceInfo[], labPassword: string, options: { sync?: boolean } = {}): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'curfew-bench-'));
   const server = await startServer({
     listen: { host: '127.0.0.1', port: 0 },
@@ -56,7 +56,7 @@ export async function startBenchServer(devices: readonly LabDeviceInfo[], labPas
       actor,
     );
   }
-  await server.engine.sync.syncAll();
+  if (options.sync !== false) await server.engine.sync.syncAll();
   const dispatcher = new Agent({ connect: { rejectUnauthorized: false }, keepAliveTimeout: 60_000 });
   const login = await request(`${server.url}mgmt/shared/authn/login`, {
     method: 'POST',
