@@ -8,7 +8,6 @@ import { chunk, sessionFromRow } from './rows.js';
 import type { Database, SessionTable } from './schema.js';
 import { findSessionRecord, searchSessions } from './session-search.js';
 
-const SESSION_COLUMNS = 9;
 const ORDER_COLUMNS = { startedAt: 'started_at', user: 'user_name', deviceId: 'device_id' } as const;
 /** Expired history is purged from sync at most this often. */
 const PURGE_EVERY_MS = 60_000;
@@ -36,46 +35,7 @@ export function sessionStore(db: Kysely<Database>, traits: DialectTraits, option
 
   return {
     async replaceDeviceSessions(deviceId, listed, seenAt): Promise<void> {
-      const rows: SessionTable[] = listed.map((s) => ({
-        device_id: deviceId,
-        session_id: s.sessionId,
-        user_name: s.user,
-        client_ip: s.clientIp,
-        started_at: s.startedAt,
-        protocol: s.protocol,
-        last_seen_at: seenAt,
-        ended_at: null,
-        end_reason: null,
-      }));
-      await db.transaction().execute(async (trx) => {
-        for (const part of chunk(rows, SESSION_COLUMNS, traits.maxParams)) {
-          // started_at is not updated: a session keeps the time curfew first saw it. A listing taken before the
-          // session's recorded end (a sync racing a kill) must not revive it; a later listing does.
-          await trx
-            .insertInto('sessions')
-            .values(part)
-            .onConflict((oc) =>
-              oc.columns(['device_id', 'session_id']).doUpdateSet((eb) => {
-                const endedBeforeListing = eb('sessions.ended_at', '<', seenAt);
-                return {
-                  user_name: eb.ref('excluded.user_name'),
-                  client_ip: eb.ref('excluded.client_ip'),
-                  last_seen_at: eb.ref('excluded.last_seen_at'),
-                  ended_at: eb.case().when(endedBeforeListing).then(null).else(eb.ref('sessions.ended_at')).end(),
-                  end_reason: eb.case().when(endedBeforeListing).then(null).else(eb.ref('sessions.end_reason')).end(),
-                };
-              }),
-            )
-            .execute();
-        }
-        await trx
-          .updateTable('sessions')
-          .set({ ended_at: seenAt, end_reason: 'closed' })
-          .where('device_id', '=', deviceId)
-          .where('ended_at', 'is', null)
-          .where('last_seen_at', '<', seenAt)
-          .execute();
-      });
+      await db.transaction().execute((trx) => applyListing(trx, traits, deviceId, listed, seenAt));
       if (seenAt - lastPurgeAt >= PURGE_EVERY_MS) {
         lastPurgeAt = seenAt;
         await purgeEndedSessions(seenAt - options.historyMs);
@@ -130,4 +90,84 @@ export function sessionStore(db: Kysely<Database>, traits: DialectTraits, option
     searchSessions: (search) => searchSessions(db, search),
     findSessionRecord: (deviceId, sessionId) => findSessionRecord(db, deviceId, sessionId),
   };
+}
+
+type Listed = Parameters<SessionStore['replaceDeviceSessions']>[1];
+
+/**
+ * Brings one device's rows in line with its listing by difference, so a steady fleet costs one read and one update
+ * per device instead of a write per session: new sessions are inserted, changed ones updated, vanished ones marked
+ * ended (`closed`), and every listed active row gets `last_seen_at`. started_at is never updated (a session keeps the
+ * time curfew first saw it). A listing taken before a session's recorded end (a sync racing a kill) does not revive
+ * it; a later listing does.
+ */
+async function applyListing(
+  trx: Kysely<Database>,
+  traits: DialectTraits,
+  deviceId: string,
+  listed: Listed,
+  seenAt: number,
+): Promise<void> {
+  const existing = new Map(
+    (
+      await trx
+        .selectFrom('sessions')
+        .select(['session_id', 'user_name', 'client_ip', 'ended_at'])
+        .where('device_id', '=', deviceId)
+        .execute()
+    ).map((row) => [row.session_id, row]),
+  );
+  const listedIds = new Set<string>();
+  const inserts: SessionTable[] = [];
+  for (const s of listed) {
+    listedIds.add(s.sessionId);
+    const row = existing.get(s.sessionId);
+    if (!row) {
+      inserts.push({
+        device_id: deviceId,
+        session_id: s.sessionId,
+        user_name: s.user,
+        client_ip: s.clientIp,
+        started_at: s.startedAt,
+        protocol: s.protocol,
+        last_seen_at: seenAt,
+        ended_at: null,
+        end_reason: null,
+      });
+      continue;
+    }
+    const endedBefore = row.ended_at !== null && Number(row.ended_at) < seenAt;
+    if (endedBefore || (row.ended_at === null && (row.user_name !== s.user || row.client_ip !== s.clientIp))) {
+      await trx
+        .updateTable('sessions')
+        .set({ user_name: s.user, client_ip: s.clientIp, ...(endedBefore && { ended_at: null, end_reason: null }) })
+        .where('device_id', '=', deviceId)
+        .where('session_id', '=', s.sessionId)
+        .execute();
+    }
+  }
+  for (const part of chunk(inserts, 9, traits.maxParams)) {
+    await trx
+      .insertInto('sessions')
+      .values(part)
+      .onConflict((oc) => oc.columns(['device_id', 'session_id']).doNothing())
+      .execute();
+  }
+  const vanished = [...existing.values()]
+    .filter((row) => row.ended_at === null && !listedIds.has(row.session_id))
+    .map((row) => row.session_id);
+  for (const part of chunk(vanished, 1, traits.maxParams - 3)) {
+    await trx
+      .updateTable('sessions')
+      .set({ ended_at: seenAt, end_reason: 'closed' })
+      .where('device_id', '=', deviceId)
+      .where('session_id', 'in', part)
+      .execute();
+  }
+  await trx
+    .updateTable('sessions')
+    .set({ last_seen_at: seenAt })
+    .where('device_id', '=', deviceId)
+    .where('ended_at', 'is', null)
+    .execute();
 }
