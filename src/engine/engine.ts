@@ -19,7 +19,9 @@ export interface EngineOptions {
 }
 
 export const DEFAULT_CONNECTOR_OPTIONS: ConnectorOptions = { timeoutMs: 10_000, perDeviceConcurrency: 8 };
-export const DEFAULT_SYNC_OPTIONS: InventorySyncOptions = { intervalMs: 30_000, concurrency: 256 };
+// Syncs are bounded by CPU (parsing listings, writing the store) more than by round trips: a modest concurrency keeps
+// responses from waiting behind other devices' writes long enough to hit their timeout.
+export const DEFAULT_SYNC_OPTIONS: InventorySyncOptions = { intervalMs: 30_000, concurrency: 32 };
 
 export class Engine {
   readonly store: Store;
