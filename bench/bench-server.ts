@@ -21,7 +21,11 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(devices: readonly LabDeviceInfo[], labPassword: string, options: { sync?: boolean } = {}): Promise<BenchServer> {
+export async function startBenchServer(
+  devices: readonly LabDeviceInfo[],
+  labPassword: string,
+  options: { sync?: boolean } = {},
+): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'curfew-bench-'));
   const server = await startServer({
     listen: { host: '127.0.0.1', port: 0 },

@@ -19,7 +19,13 @@ const USERS = Number(values.users);
 const QUERIES = Number(values.queries);
 const PASSWORD = 'bench-lab-pw';
 
-const { lab, devices } = await LabProcess.start({ devices: DEVICES, sessionsPerDevice: SESSIONS, haPairs: false, users: USERS, password: PASSWORD });
+const { lab, devices } = await LabProcess.start({
+  devices: DEVICES,
+  sessionsPerDevice: SESSIONS,
+  haPairs: false,
+  users: USERS,
+  password: PASSWORD,
+});
 const bench = await startBenchServer(devices, PASSWORD, { sync: false });
 try {
   const t0 = performance.now();
@@ -49,24 +55,64 @@ try {
   const byUser: number[] = [];
   let matches = 0;
   for (let i = 0; i < QUERIES; i++) {
-    const r = await time(`/api/audit/sessions?q=user:user${(i * 7919) % USERS}&fields=user,client,device,start_time,session_id`);
+    const r = await time(
+      `/api/audit/sessions?q=user:user${(i * 7919) % USERS}&fields=user,client,device,start_time,session_id`,
+    );
     byUser.push(r.ms);
     matches += r.matches;
   }
   const page: number[] = [];
   for (let i = 0; i < Math.max(20, QUERIES / 4); i++) {
-    page.push((await time(`/api/audit/sessions?q=active:true&sort=-start_time&limit=500&offset=${(i % 10) * 500}&fields=user,client,device,start_time`)).ms);
+    page.push(
+      (
+        await time(
+          `/api/audit/sessions?q=active:true&sort=-start_time&limit=500&offset=${(i % 10) * 500}&fields=user,client,device,start_time`,
+        )
+      ).ms,
+    );
   }
-  console.log(`\ninventory — ${DEVICES} devices × ${SESSIONS} sessions (${USERS} users), lab in its own process; ${machine()}`);
+  console.log(
+    `\ninventory — ${DEVICES} devices × ${SESSIONS} sessions (${USERS} users), lab in its own process; ${machine()}`,
+  );
   console.log(`command: npm run bench -- inventory ${process.argv.slice(2).join(' ')}\n`);
   console.log(
     table([
-      { measure: 'initial sync of the whole fleet', value: ms(syncMs), detail: `${stored} sessions stored, ${failed} devices failed`, target: '-' },
-      { measure: 'steady re-sync (nothing changed)', value: ms(resyncMs), detail: `${again.filter((r) => !r.ok).length} devices failed`, target: '-' },
-      { measure: 'server RSS after sync', value: `${(rss / 2 ** 20).toFixed(0)} MiB`, detail: 'store + engine + HTTP, lab excluded', target: '< 1024 MiB' },
-      { measure: 'search by user, p50', value: ms(percentile(byUser, 50)), detail: `${QUERIES} queries over HTTPS, avg ${(matches / QUERIES).toFixed(0)} hits`, target: '-' },
-      { measure: 'search by user, p95', value: ms(percentile(byUser, 95)), detail: 'GET /api/audit/sessions?q=user:…&fields=…', target: '< 20 ms' },
-      { measure: 'sorted page (500, -start_time), p95', value: ms(percentile(page, 95)), detail: 'q=active:true, offsets 0…4500', target: '< 20 ms' },
+      {
+        measure: 'initial sync of the whole fleet',
+        value: ms(syncMs),
+        detail: `${stored} sessions stored, ${failed} devices failed`,
+        target: '-',
+      },
+      {
+        measure: 'steady re-sync (nothing changed)',
+        value: ms(resyncMs),
+        detail: `${again.filter((r) => !r.ok).length} devices failed`,
+        target: '-',
+      },
+      {
+        measure: 'server RSS after sync',
+        value: `${(rss / 2 ** 20).toFixed(0)} MiB`,
+        detail: 'store + engine + HTTP, lab excluded',
+        target: '< 1024 MiB',
+      },
+      {
+        measure: 'search by user, p50',
+        value: ms(percentile(byUser, 50)),
+        detail: `${QUERIES} queries over HTTPS, avg ${(matches / QUERIES).toFixed(0)} hits`,
+        target: '-',
+      },
+      {
+        measure: 'search by user, p95',
+        value: ms(percentile(byUser, 95)),
+        detail: 'GET /api/audit/sessions?q=user:…&fields=…',
+        target: '< 20 ms',
+      },
+      {
+        measure: 'sorted page (500, -start_time), p95',
+        value: ms(percentile(page, 95)),
+        detail: 'q=active:true, offsets 0…4500',
+        target: '< 20 ms',
+      },
     ]),
   );
 } finally {

@@ -20,4 +20,3 @@ export async function stopProfile(): Promise<void> {
   session.disconnect();
   session = undefined;
 }
-

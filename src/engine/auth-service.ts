@@ -68,6 +68,8 @@ export const isTokenId = (ref: string): boolean => TOKEN_ID.test(ref);
 // "does not exist".
 const EXPIRED_GRACE_MS = 15 * 60_000;
 const PURGE_EVERY_MS = 60_000;
+const RESOLVED_TTL_MS = 2_000;
+const RESOLVED_MAX = 10_000;
 
 export class AuthService {
   private readonly store: Store;
@@ -76,6 +78,7 @@ export class AuthService {
   private readonly throttle: LoginThrottle;
   private dummyHash: Promise<string> | undefined;
   private lastPurgeAt = Number.NEGATIVE_INFINITY;
+  private readonly resolved = new Map<string, { resolution: AccessTokenResolution; until: number }>();
 
   /** `now` is injectable so tests can expire tokens and lockouts without waiting. */
   constructor(store: Store, options: AuthOptions, now: () => number = Date.now) {
@@ -139,11 +142,21 @@ export class AuthService {
   }
 
   async resolveAccessToken(value: string): Promise<AccessTokenResolution> {
-    const token = await this.store.findTokenById(hashToken(value));
+    const id = hashToken(value);
+    const now = this.now();
+    const cached = this.resolved.get(id);
+    if (cached && cached.until > now) return cached.resolution;
+    const token = await this.store.findTokenById(id);
     if (token?.kind !== 'access') return { error: 'unknown' };
-    if (token.expiresAt <= this.now()) return { error: 'expired' };
+    if (token.expiresAt <= now) return { error: 'expired' };
     const user = await this.store.findUserByName(token.userName);
-    return user ? { principal: await principalWithGrants(this.store, user), token } : { error: 'unknown' };
+    if (!user) return { error: 'unknown' };
+    const resolution = { principal: await principalWithGrants(this.store, user), token };
+    // Every API call carries the token: a short cache saves the token, user and ACL reads on the hot path. A
+    // revocation here is immediate; one made on another node, or an ACL change, takes effect within RESOLVED_TTL_MS.
+    if (this.resolved.size >= RESOLVED_MAX) this.resolved.clear();
+    this.resolved.set(id, { resolution, until: Math.min(now + RESOLVED_TTL_MS, token.expiresAt) });
+    return resolution;
   }
 
   /**
@@ -174,6 +187,7 @@ export class AuthService {
     }
     const token = await this.findToken(ref);
     if (!token) return undefined;
+    this.resolved.delete(token.id);
     if (token.kind === 'refresh') {
       throw new DomainError('invalid', 'TOKEN_TIMEOUT_FIXED', 'The timeout of a refresh token cannot be changed.');
     }
@@ -182,8 +196,14 @@ export class AuthService {
   }
 
   /** Revokes every token of a user (password changed, user deleted); returns how many. */
+  /** Drops cached token resolutions (after a configuration commit that may change privileges). */
+  forgetResolvedTokens(): void {
+    this.resolved.clear();
+  }
+
   async revokeTokensOf(userName: string): Promise<number> {
     const tokens = await this.store.listTokens({ validAt: 0, userName });
+    for (const token of tokens) this.resolved.delete(token.id);
     for (const token of tokens) await this.store.deleteTokenById(token.id);
     return tokens.length;
   }
@@ -191,6 +211,7 @@ export class AuthService {
   /** Deletes the token; returns it as it was, undefined when missing or expired. */
   async revokeToken(ref: string): Promise<StoredToken | undefined> {
     const token = await this.findToken(ref);
+    if (token) this.resolved.delete(token.id);
     return token && (await this.store.deleteTokenById(token.id)) ? token : undefined;
   }
 

@@ -24,6 +24,7 @@ export type LoginSessionResolution =
 const hashId = (value: string): string => createHash('sha256').update(value).digest('hex');
 const SESSION_VALUE = /^[0-9a-f]{40}$/;
 const PURGE_EVERY_MS = 60_000;
+const TOUCH_EVERY_MS = 5_000;
 const BASIC_SECRET_SETTING = 'login_sessions.basic_secret';
 
 export class LoginSessions {
@@ -81,6 +82,8 @@ export class LoginSessions {
       await this.end(record.id);
       return { error: 'expired' };
     }
+    // Sliding the expiry is a write: done at most every TOUCH_EVERY_MS, which the idle timeout cannot notice.
+    if (now - record.lastSeenAt < TOUCH_EVERY_MS) return { principal: principalOf(record), record };
     const expiresAt = now + this.#options.idleTimeoutSec * 1000;
     await this.#store.touchLoginSession(record.id, now, expiresAt);
     return { principal: principalOf(record), record: { ...record, lastSeenAt: now, expiresAt } };

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ACTIVE_SESSIONS } from '../../core/access.js';
-import type { KillTask } from '../../core/model.js';
+import type { Device, KillTask } from '../../core/model.js';
 import { isFinal } from '../../core/task-status.js';
 import type { AppDeps } from '../app.js';
 import { requirePrivilege } from './authorize.js';
@@ -83,10 +83,17 @@ const idParams = { type: 'object', properties: { id: { type: 'string' } }, requi
 export async function registerKillSessionsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { engine } = deps;
 
+  // Hostnames for rendering: the device list is read at most once a second, not on every task read.
+  let devicesCache: { at: number; devices: Promise<Device[]> } | undefined;
+  const devicesNow = () => {
+    if (!devicesCache || Date.now() - devicesCache.at > 1000)
+      devicesCache = { at: Date.now(), devices: engine.store.listDevices() };
+    return devicesCache.devices;
+  };
   const render = async (tasks: KillTask[]) => {
     const [targets, devices] = await Promise.all([
       engine.store.listTargetsOfTasks(tasks.map((t) => t.id)),
-      engine.store.listDevices(),
+      devicesNow(),
     ]);
     const context = { ownerMachineId: deps.machineId, devices: new Map(devices.map((d) => [d.id, d])) };
     return tasks.map((t) => renderTask(t, targets.get(t.id) ?? [], context));

@@ -50,8 +50,12 @@ export function lenientJsonBodies(scope: FastifyInstance): void {
 /** Config routes validate bodies themselves (SemanticError with a useful message); the schema documents them. */
 export const noSchemaValidation = () => () => true;
 
-/** Users whose password changed or who were deleted lose their login sessions and tokens at once. */
+/**
+ * Users whose password changed or who were deleted lose their login sessions and tokens at once; BIG-IQ tokens see
+ * changed privileges at once too (their cached resolutions are dropped).
+ */
 export async function endLoginsAfterCommit(deps: AppDeps, outcome: CommitOutcome): Promise<void> {
+  deps.auth.forgetResolvedTokens();
   for (const name of outcome.endLoginsOf) {
     await deps.loginSessions.endAllOf(name);
     await deps.auth.revokeTokensOf(name);
