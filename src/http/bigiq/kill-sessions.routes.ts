@@ -20,6 +20,8 @@ import { collection } from './links.js';
 import { applyQuery, type ODataQuery, parseQuery } from './odata.js';
 
 const TAGS = ['BIG-IQ kill-sessions'];
+const JSON_TYPE = 'application/json; charset=utf-8';
+const FINAL_BODIES_MAX = 1000;
 const CANCEL_SPELLINGS = new Set(['CANCEL_REQUESTED', 'CANCELED', 'CANCELLED']);
 
 const reference = { type: 'object', properties: { link: { type: 'string' } } } as const;
@@ -89,6 +91,13 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: App
     if (!devicesCache || Date.now() - devicesCache.at > 1000)
       devicesCache = { at: Date.now(), devices: engine.store.listDevices() };
     return devicesCache.devices;
+  };
+  // A task in a final status never changes again: its JSON is kept (bounded), so clients that keep polling a finished
+  // task cost no database work.
+  const finalBodies = new Map<string, string>();
+  const rememberFinal = (id: string, json: string) => {
+    if (finalBodies.size >= FINAL_BODIES_MAX) finalBodies.delete(finalBodies.keys().next().value as string);
+    finalBodies.set(id, json);
   };
   const render = async (tasks: KillTask[]) => {
     const [targets, devices] = await Promise.all([
@@ -182,12 +191,18 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: App
         response: { 200: taskSchema, 401: bigiqErrorSchema, 404: bigiqErrorSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       requirePrivilege(request, ACTIVE_SESSIONS, 'read');
       const { id } = request.params as { id: string };
       const query = parseQuery(request.query as Record<string, string>);
-      const [body] = await render([await findTask(request, id)]);
-      return applyQuery([body as Record<string, unknown>], { ...(query.select && { select: query.select }) }).items[0];
+      const cached = query.select ? undefined : finalBodies.get(id);
+      if (cached) return reply.type(JSON_TYPE).send(cached);
+      const task = await findTask(request, id);
+      const [body] = await render([task]);
+      if (query.select) return applyQuery([body as Record<string, unknown>], { select: query.select }).items[0];
+      const json = JSON.stringify(body);
+      if (isFinal(task.status)) rememberFinal(id, json);
+      return reply.type(JSON_TYPE).send(json);
     },
   );
 
