@@ -157,13 +157,36 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: App
         response: { 400: bigiqErrorSchema, 401: bigiqErrorSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       requirePrivilege(request, ACTIVE_SESSIONS, 'read');
       const query = parseQuery(request.query as Record<string, string>);
+      const selfLink = `https://localhost${TASKS_PATH}`;
+      if (Object.keys(query).every((option) => option === 'top' || option === 'skip' || option === 'expand')) {
+        // The common poll (a page, no filter or select) is assembled from each task's JSON, kept for final tasks.
+        const skip = query.skip ?? 0;
+        const total = await engine.store.countTasks();
+        const page = await engine.store.listTasks({ limit: query.top ?? Math.max(total - skip, 0), offset: skip });
+        const items = await renderJson(page);
+        const wrapper = JSON.stringify(collection(TASK_COLLECTION_KIND, selfLink, [], total));
+        return reply.type(JSON_TYPE).send(wrapper.replace('"items":[]', `"items":[${items.join(',')}]`));
+      }
       const { items, totalItems } = await listTasks(query);
-      return collection(TASK_COLLECTION_KIND, `https://localhost${TASKS_PATH}`, items, totalItems);
+      return collection(TASK_COLLECTION_KIND, selfLink, items, totalItems);
     },
   );
+
+  /** Each task's JSON: kept ones for final tasks, the others rendered now (their targets read in one query). */
+  async function renderJson(tasks: KillTask[]): Promise<string[]> {
+    const missing = tasks.filter((t) => !finalBodies.has(t.id));
+    const rendered = new Map((await render(missing)).map((body, i) => [missing[i]?.id ?? '', body]));
+    return tasks.map((task) => {
+      const kept = finalBodies.get(task.id);
+      if (kept) return kept;
+      const json = JSON.stringify(rendered.get(task.id));
+      if (isFinal(task.status)) rememberFinal(task.id, json);
+      return json;
+    });
+  }
 
   /** Without $filter or $orderby the page comes straight from the database, newest first. */
   async function listTasks(query: ODataQuery) {
