@@ -9,6 +9,8 @@ export const PERMISSIONS: readonly Permission[] = ['read', 'write'];
 
 /** Objects that guard curfew's own features; configuration objects use their API path (e.g. `/api/configuration/devices`). */
 export const ACTIVE_SESSIONS = '/special/active_sessions';
+/** Reading the audit log (who did what, when, from where): `GET /api/audit/log`. */
+export const AUDIT = '/special/audit';
 
 /** Configuration objects: the API paths of the configuration tree (a grant covers the subtree). */
 export const CONFIGURATION = '/api/configuration';

@@ -10,6 +10,7 @@ import { registerBigiq, renderBigiqError, renderBigiqNotFound } from './bigiq/pl
 import { registerHealth } from './health.routes.js';
 import { registerOpenApi } from './openapi.js';
 import { registerSps, renderSpsError, renderSpsNotFound } from './sps/plugin.js';
+import { defaultWebRoot, registerWeb } from './web.js';
 
 export interface BigiqOptions {
   /** Accept HTTP Basic on /mgmt (off by default, like a real BIG-IQ). */
@@ -35,6 +36,8 @@ export interface AppOptions {
   https?: { cert: string; key: string } | null;
   /** Hears of every route as it is registered (tests enumerate the routes of both surfaces with it). */
   onRoute?: (route: RouteOptions) => void;
+  /** Where the built web console is (default: the package's dist/web); null serves no console. */
+  webRoot?: string | null;
 }
 
 export const DEFAULT_BIGIQ_OPTIONS: BigiqOptions = { basicAuth: false, killPostStatus: 202 };
@@ -84,5 +87,9 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   await registerHealth(app, deps);
   await app.register(async (scope) => registerBigiq(scope, deps));
   await app.register(async (scope) => registerSps(scope, deps));
+  if (options.webRoot !== null) {
+    const root = options.webRoot ?? defaultWebRoot();
+    if (!(await registerWeb(app, root))) app.log.warn(`no web console at ${root}: run npm run build:web`);
+  }
   return app;
 }

@@ -7,6 +7,7 @@ import { type DialectTraits, openSqlite, SQLITE_TRAITS } from './kysely/dialect.
 import { loginSessionStore } from './kysely/login-sessions.js';
 import { migrateToLatest } from './kysely/migrations.js';
 import type { Database } from './kysely/schema.js';
+import { countSessionsBy } from './kysely/session-stats.js';
 import { sessionStore } from './kysely/sessions.js';
 import { taskStore } from './kysely/tasks.js';
 import { tokenStore } from './kysely/tokens.js';
@@ -40,6 +41,7 @@ function composeStore(db: Kysely<Database>, traits: DialectTraits, box: SecretBo
     ...deviceStore(db),
     ...credentialStore(db, box),
     ...sessionStore(db, traits, { historyMs }),
+    countSessionsBy: (query, field, size) => countSessionsBy(db, query, field, size),
     ...taskStore(db, traits),
     ...auditStore(db),
     ...userStore(db),

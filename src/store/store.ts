@@ -89,6 +89,18 @@ export interface SessionSearchResult {
   matchCount: number;
 }
 
+/** Session properties sessions can be counted by (the console's per-device and per-group counts, the stats API). */
+export type SessionCountField = 'user' | 'clientIp' | 'protocol' | 'device' | 'cluster' | 'accessGroup';
+
+export interface SessionCounts {
+  /** Sessions matching the query. */
+  total: number;
+  /** Distinct values among them (no value, e.g. a device in no cluster, counts as one: null). */
+  distinct: number;
+  /** The most frequent values, most frequent first, ties by value; `key` is the device id when counting by device. */
+  buckets: { value: string | null; key?: string; count: number }[];
+}
+
 export interface SessionStore {
   /**
    * Makes the active sessions of one device equal to `listed` as of `seenAt`: new ones are inserted (their startedAt
@@ -111,6 +123,11 @@ export interface SessionStore {
   searchSessions(search: SessionSearch): Promise<SessionSearchResult>;
   /** One session, active or ended; undefined when unknown (or purged). */
   findSessionRecord(deviceId: string, sessionId: string): Promise<SessionWithDevice | undefined>;
+}
+
+export interface SessionStatsStore {
+  /** Counts the sessions matching `query` (active and ended, as searchSessions) per value of `field`; `size` buckets. */
+  countSessionsBy(query: SessionQueryAst | undefined, field: SessionCountField, size: number): Promise<SessionCounts>;
 }
 
 export interface TaskPatch {
@@ -425,6 +442,7 @@ export interface Store
     DeviceStore,
     CredentialStore,
     SessionStore,
+    SessionStatsStore,
     TaskStore,
     AuditStore,
     UserStore,

@@ -34,6 +34,8 @@ export interface AppHarnessOptions {
   loginSessions?: Partial<LoginSessionOptions>;
   /** The AuthService clock, to expire tokens and lockouts without waiting; default Date.now. */
   now?: () => number;
+  /** Where the web console's build is (buildApp's default: dist/web; null: no console). */
+  webRoot?: string | null;
 }
 
 export interface AppHarness {
@@ -85,7 +87,12 @@ export async function startApp(options: AppHarnessOptions = {}): Promise<AppHarn
       version: 'test',
       bigiq: { ...DEFAULT_BIGIQ_OPTIONS, ...options.bigiq },
     },
-    { https: null, logger: false, onRoute: (route) => routes.push(route) },
+    {
+      https: null,
+      logger: false,
+      onRoute: (route) => routes.push(route),
+      ...(options.webRoot !== undefined && { webRoot: options.webRoot }),
+    },
   );
 
   return {

@@ -60,6 +60,7 @@ export function spsAuthHook(deps: AppDeps) {
     if (cookie) {
       const resolved = await deps.loginSessions.resolve(cookie);
       if ('principal' in resolved) {
+        refuseCrossSiteWrite(request);
         request.principal = resolved.principal;
         request.spsLogin = { record: resolved.record, via: 'cookie' };
         setSessionCookie(reply, cookie, resolved.record.expiresAt);
@@ -70,6 +71,38 @@ export function spsAuthHook(deps: AppDeps) {
     if (basic) return authenticateBasic(deps, request, basic);
     throw new SpsError(401, 'Unauthenticated', SPS_MESSAGES.Unauthenticated, { path: request.url.split('?')[0] });
   };
+}
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * CSRF defence for cookie logins (the console): a browser sends the cookie by itself, so an unsafe request must come
+ * from this origin. Browsers send `Origin` on every unsafe request and `Sec-Fetch-Site` on most; scripts send neither
+ * and keep working. The cookie is also `SameSite=Strict`; this check also covers browsers that ignore that, and
+ * sibling sites (same-site, other origin).
+ */
+function refuseCrossSiteWrite(request: FastifyRequest): void {
+  if (!UNSAFE_METHODS.has(request.method)) return;
+  const origin = headerValue(request.headers.origin);
+  const crossSite = headerValue(request.headers['sec-fetch-site']) === 'cross-site';
+  const originHost = origin === undefined ? undefined : hostOf(origin);
+  const sameOrigin =
+    origin === undefined ||
+    (originHost !== undefined && originHost === hostOf(`${request.protocol}://${request.host}`));
+  if (!crossSite && sameOrigin) return;
+  throw new SpsError(403, 'Forbidden', 'Cross-site requests cannot change anything with a session cookie.', {
+    path: request.url.split('?')[0],
+    origin: origin ?? null,
+  });
+}
+
+/** `host[:port]` of a URL with default ports dropped, so `Host: example.com:443` matches `https://example.com`. */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Basic on a request without a valid cookie: one derived login session per credentials and address. */
@@ -153,7 +186,17 @@ export async function registerSpsAuthRoutes(app: FastifyInstance, deps: AppDeps)
       },
     },
     async (request) => {
-      if (request.spsLogin) await deps.loginSessions.end(request.spsLogin.record.id);
+      if (request.spsLogin) {
+        await deps.loginSessions.end(request.spsLogin.record.id);
+        await deps.engine.store.appendAudit({
+          at: Date.now(),
+          actor: request.spsLogin.record.userName,
+          address: request.ip,
+          action: 'auth.logout',
+          subject: 'sps',
+          details: {},
+        });
+      }
       return { meta: { href: AUTH_HREF, parent: '/api' } };
     },
   );

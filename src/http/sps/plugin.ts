@@ -5,11 +5,14 @@ import { isAllowed, type Permission, type Principal } from '../../core/access.js
 import { isDomainError } from '../../core/errors.js';
 import type { AppDeps } from '../app.js';
 import { registerAaaRoutes } from './aaa.routes.js';
+import { registerAuditLogRoutes } from './audit-log.routes.js';
 import { registerSpsAuthRoutes, type SpsLogin, spsAuthHook } from './auth.routes.js';
 import { lenientJsonBodies } from './config-routes.js';
 import { registerSpsDiscoveryRoutes } from './discovery.routes.js';
 import { SpsError, sendSpsError } from './errors.js';
+import { registerEventRoutes } from './events.routes.js';
 import { registerFleetRoutes } from './fleet.routes.js';
+import { registerKillTaskRoutes } from './kill-tasks.routes.js';
 import { registerPasswordRoutes } from './passwords.routes.js';
 import { registerSpsSessionRoutes } from './sessions.routes.js';
 import { registerTransactionRoutes } from './transaction.routes.js';
@@ -55,6 +58,10 @@ export async function registerSps(scope: FastifyInstance, deps: AppDeps): Promis
   await registerSpsAuthRoutes(scope, deps);
   await registerSpsDiscoveryRoutes(scope, deps, routes);
   await registerSpsSessionRoutes(scope, deps);
+  // curfew's extensions for the console (and scripts): kill tasks, the audit trail, live events.
+  await registerKillTaskRoutes(scope, deps);
+  await registerAuditLogRoutes(scope, deps);
+  await registerEventRoutes(scope, deps);
   // Configuration: its own scope, for bodies as scripts send them (empty POST /api/transaction, curl's form type).
   await scope.register(async (config) => {
     lenientJsonBodies(config);

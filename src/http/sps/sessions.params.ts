@@ -52,8 +52,8 @@ const invalid = (parameter: string, message: string, details: Record<string, unk
   new SpsError(400, 'InvalidQuery', message, { parameter, ...details });
 
 export function parseListQuery(query: SessionListQuery): SessionListParams {
-  const limit = Math.min(count('limit', query.limit) ?? MAX_LIMIT, MAX_LIMIT);
-  const requestedOffset = count('offset', query.offset) ?? 0;
+  const limit = Math.min(wholeNumberParam('limit', query.limit) ?? MAX_LIMIT, MAX_LIMIT);
+  const requestedOffset = wholeNumberParam('offset', query.offset) ?? 0;
   const offset = requestedOffset > RESULT_WINDOW ? 0 : requestedOffset;
   const fields = parseFields(query.fields);
   const format = query.format ?? 'json';
@@ -64,7 +64,7 @@ export function parseListQuery(query: SessionListQuery): SessionListParams {
   });
   return {
     search: {
-      query: allOf(parseQ(query.q), startedAfter(query.start), endedBefore(query.end)),
+      query: searchQueryOf(query),
       sort: parseSort(query.sort || DEFAULT_SORT),
       limit: Math.min(limit, RESULT_WINDOW - offset),
       offset,
@@ -76,7 +76,13 @@ export function parseListQuery(query: SessionListQuery): SessionListParams {
   };
 }
 
-function count(name: string, value: string | undefined): number | undefined {
+/** `q`, `start` and `end` as one query (undefined: every recorded session); shared with the stats endpoint. */
+export function searchQueryOf(query: Pick<SessionListQuery, 'q' | 'start' | 'end'>): SessionQueryAst | undefined {
+  return allOf(parseQ(query.q), startedAfter(query.start), endedBefore(query.end));
+}
+
+/** A non-negative whole-number query parameter; undefined when absent, 400 InvalidQuery when malformed. */
+export function wholeNumberParam(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   if (!/^\d{1,9}$/.test(value)) throw invalid(name, `${name} must be a whole number, not "${value}".`);
   return Number(value);

@@ -8,6 +8,7 @@ import { registerSpsActiveSessionRoutes, SESSION_TAGS } from './active-sessions.
 import { SPS_MESSAGES, SpsError, spsErrorSchema } from './errors.js';
 import { requireSpsPrivilege } from './plugin.js';
 import { parseSessionKey } from './session-ids.js';
+import { registerSessionStatsRoutes } from './session-stats.routes.js';
 import { parseListQuery, RESULT_WINDOW, type SessionListQuery } from './sessions.params.js';
 import { csvDocument, keyOf, pageMeta, projectBody, SESSIONS_HREF, sessionBody } from './sessions.render.js';
 
@@ -145,5 +146,6 @@ export async function registerSpsSessionRoutes(app: FastifyInstance, deps: AppDe
     },
   );
 
+  await registerSessionStatsRoutes(app, deps);
   await registerSpsActiveSessionRoutes(app, deps);
 }

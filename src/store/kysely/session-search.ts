@@ -131,7 +131,8 @@ function recordFromRow(row: JoinedRow): SessionWithDevice {
   };
 }
 
-function compile(eb: Eb, node: SessionQueryAst): Condition {
+/** The query as one SQL condition on `sessions as s` (shared with session-stats.ts). */
+export function compile(eb: Eb, node: SessionQueryAst): Condition {
   switch (node.kind) {
     case 'and':
       return eb.and(node.operands.map((operand) => compile(eb, operand)));

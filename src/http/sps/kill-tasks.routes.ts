@@ -1,0 +1,161 @@
+// /api/kill-tasks (curfew extension of the SPS surface): kill tasks with the SPS login (cookie or Basic), for the
+// console and for scripts that already speak /api. The request body and the task body are BIG-IQ's
+// (docs/api-bigiq.md), so one shape serves both surfaces; each task also carries `progress`, its per-device tally.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ACTIVE_SESSIONS } from '../../core/access.js';
+import type { KillTask, TaskTarget } from '../../core/model.js';
+import { isFinal } from '../../core/task-status.js';
+import type { AppDeps } from '../app.js';
+import { BigiqError } from '../bigiq/errors.js';
+import { renderTask, TASKS_PATH } from '../bigiq/kill-sessions.render.js';
+import { parseKillRequest } from '../bigiq/kill-sessions.request.js';
+import { SpsError, spsErrorSchema } from './errors.js';
+import { requireSpsPrivilege } from './plugin.js';
+import { wholeNumberParam } from './sessions.params.js';
+
+const HREF = '/api/kill-tasks';
+const TAGS = ['SPS kill tasks (extension)'];
+const DEFAULT_LIMIT = 20;
+const MAX_LIMIT = 500;
+
+const anyObject = { type: 'object', additionalProperties: true } as const;
+const taskObject = {
+  type: 'object',
+  properties: { key: { type: 'string' }, body: anyObject, meta: anyObject },
+  required: ['key', 'body', 'meta'],
+} as const;
+const errors = { 400: spsErrorSchema, 401: spsErrorSchema, 403: spsErrorSchema, 404: spsErrorSchema };
+const keyParams = { type: 'object', properties: { key: { type: 'string' } }, required: ['key'] } as const;
+
+/** Devices by state, and sessions by outcome, over a task's targets. */
+export function progressOf(targets: readonly TaskTarget[]) {
+  const devices = (status: TaskTarget['status']) => targets.filter((t) => t.status === status).length;
+  const sum = (pick: (t: TaskTarget) => readonly string[]) => targets.reduce((n, t) => n + pick(t).length, 0);
+  return {
+    devices: targets.length,
+    pending: devices('pending'),
+    done: devices('done'),
+    failed: devices('failed'),
+    canceled: devices('canceled'),
+    killed: sum((t) => t.killed),
+    not_found: sum((t) => t.notFound),
+    failed_sessions: sum((t) => t.failed),
+  };
+}
+
+export async function registerKillTaskRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { engine } = deps;
+  const taskObjectOf = async (task: KillTask, detail: boolean) => {
+    const [targets, devices] = await Promise.all([engine.store.listTargets(task.id), engine.store.listDevices()]);
+    const body = renderTask(task, targets, {
+      ownerMachineId: deps.machineId,
+      devices: new Map(devices.map((d) => [d.id, d])),
+    });
+    // A listing stays small whatever the tasks killed: per-session ids only in the detail.
+    const shown = detail ? body : Object.fromEntries(Object.entries(body).filter(([name]) => name !== 'deviceResults'));
+    return {
+      key: task.id,
+      body: { ...shown, progress: progressOf(targets) },
+      meta: { href: `${HREF}/${task.id}`, parent: HREF, bigiq: `${TASKS_PATH}/${task.id}` },
+    };
+  };
+  const findTask = async (request: FastifyRequest<{ Params: { key: string } }>) => {
+    const task = await engine.store.findTaskById(request.params.key);
+    if (!task) throw new SpsError(404, 'NotFound', 'There is no kill task with that key.', { path: request.url });
+    return task;
+  };
+
+  app.post(
+    HREF,
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Create a kill task (the BIG-IQ kill-sessions body); answers 201 with the task',
+        body: anyObject,
+        response: { 201: taskObject, ...errors },
+      },
+      // parseKillRequest validates, with BIG-IQ's messages.
+      validatorCompiler: () => () => true,
+    },
+    async (request, reply) => {
+      const principal = requireSpsPrivilege(request, ACTIVE_SESSIONS, 'write');
+      const selector = selectorFrom(request.body);
+      const task = await engine.submitKill(selector, { name: principal.name, address: request.ip });
+      return reply.code(201).send(await taskObjectOf(task, true));
+    },
+  );
+
+  app.get<{ Querystring: { limit?: string; offset?: string } }>(
+    HREF,
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Kill tasks, newest first (limit, offset); per-device ids only in the single task',
+        querystring: { type: 'object', properties: { limit: { type: 'string' }, offset: { type: 'string' } } },
+        response: { 200: anyObject, ...errors },
+      },
+    },
+    async (request) => {
+      requireSpsPrivilege(request, ACTIVE_SESSIONS, 'read');
+      const limit = Math.min(wholeNumberParam('limit', request.query.limit) ?? DEFAULT_LIMIT, MAX_LIMIT);
+      const offset = wholeNumberParam('offset', request.query.offset) ?? 0;
+      const [tasks, total] = await Promise.all([engine.store.listTasks({ limit, offset }), engine.store.countTasks()]);
+      return {
+        items: await Promise.all(tasks.map((task) => taskObjectOf(task, false))),
+        meta: { href: HREF, parent: '/api', limit, offset, match_count: total },
+      };
+    },
+  );
+
+  app.get<{ Params: { key: string } }>(
+    `${HREF}/:key`,
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'One kill task, with per-device results',
+        params: keyParams,
+        response: { 200: taskObject, ...errors },
+      },
+    },
+    async (request) => {
+      requireSpsPrivilege(request, ACTIVE_SESSIONS, 'read');
+      return taskObjectOf(await findTask(request), true);
+    },
+  );
+
+  app.patch<{ Params: { key: string } }>(
+    `${HREF}/:key`,
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Cancel: {"status": "CANCEL_REQUESTED"}; devices already done stay done',
+        params: keyParams,
+        body: { type: 'object', properties: { status: { type: 'string', enum: ['CANCEL_REQUESTED'] } } },
+        response: { 200: taskObject, ...errors },
+      },
+      validatorCompiler: () => () => true,
+    },
+    async (request) => {
+      const principal = requireSpsPrivilege(request, ACTIVE_SESSIONS, 'write');
+      if ((request.body as { status?: unknown } | null)?.status !== 'CANCEL_REQUESTED') {
+        throw new SpsError(400, 'SemanticError', 'Only {"status": "CANCEL_REQUESTED"} can be set on a kill task.');
+      }
+      const existing = await findTask(request);
+      if (isFinal(existing.status)) {
+        throw new SpsError(400, 'SemanticError', `The task is ${existing.status} and can no longer be canceled.`);
+      }
+      const task = (await engine.cancelTask(existing.id, { name: principal.name, address: request.ip })) ?? existing;
+      return taskObjectOf(task, true);
+    },
+  );
+}
+
+/** The BIG-IQ body's selector; its validation messages become SPS errors. */
+function selectorFrom(body: unknown) {
+  try {
+    return parseKillRequest(body, {});
+  } catch (err) {
+    if (!(err instanceof BigiqError)) throw err;
+    throw new SpsError(400, 'SemanticError', err.message);
+  }
+}

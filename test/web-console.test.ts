@@ -1,0 +1,271 @@
+// The web console end to end: Debian's Chromium (/usr/bin/chromium), driven by playwright-core, against a real
+// `curfew serve` composition over HTTPS with a lab fleet. Sign in, search a user, kill their sessions after the
+// confirmation, watch the task finish and the sessions go from the emulated devices; add a device in a transaction
+// and commit it; a user without the kill privilege gets no kill controls and a 403. Every page is screenshotted into
+// test-results/.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { LabFleet } from '../lab/bigip/emulator.js';
+import { type RunningServer, startServer } from '../src/cli/server.js';
+import { basic } from './support/sps-client.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+// This machine's network is closed: without the background-networking flags Chromium's own connections fail noisily.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SHOTS = 'test-results';
+const ADMIN_PW = 'console-admin-pw';
+const VIEWER_PW = 'console-viewer-pw';
+const VICTIM = 'mallory';
+
+describe('web console in Chromium', () => {
+  let server: RunningServer;
+  let extra: LabFleet;
+  let browser: Browser;
+  let page: Page;
+  let dir: string;
+
+  const shot = (name: string, target: Page = page) => target.screenshot({ path: join(SHOTS, `console-${name}.png`) });
+  const nav = (name: string, target: Page = page) =>
+    target.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+  const victimSessions = () =>
+    (server.lab?.fleet.devices ?? [])
+      .flatMap((d) => server.lab?.fleet.sessions(d.id) ?? [])
+      .filter((s) => s.user === VICTIM);
+
+  before(async () => {
+    assert.ok(
+      existsSync(CHROMIUM),
+      `Chromium is missing at ${CHROMIUM}: install it with "apt-get install -y chromium" (.ci/run does when it is missing)`,
+    );
+    assert.ok(existsSync(join('dist', 'web', 'index.html')), 'the console is not built: run npm run build:web');
+    mkdirSync(SHOTS, { recursive: true });
+    dir = mkdtempSync(join(tmpdir(), 'curfew-console-'));
+    process.env.CURFEW_LAB_PASSWORD = 'admin';
+    server = await startServer({
+      listen: { host: '127.0.0.1', port: 0 },
+      dataDir: dir,
+      tls: true,
+      lab: 6,
+      labSps: 0,
+      labSessions: 12,
+      syncIntervalMs: 0,
+      logLevel: 'silent',
+      adminPassword: ADMIN_PW,
+      bigiqBasicAuth: false,
+      accessTokenTtlSec: 300,
+      refreshTokenTtlSec: 36_000,
+      sessionTimeoutSec: 600,
+    });
+    const fleet = server.lab?.fleet;
+    assert.ok(fleet);
+    for (const d of fleet.devices.filter((x) => x.failover === 'ACTIVE')) {
+      fleet.addSession(d.id, { user: VICTIM, clientIp: '203.0.113.66' });
+    }
+    await server.engine.sync.syncAll();
+    extra = await LabFleet.start({
+      devices: 1,
+      sessionsPerDevice: 3,
+      haPairs: false,
+      accessGroups: 0,
+      password: 'admin',
+      hostnamePrefix: 'branch-',
+    });
+    await grantViewer(server);
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+  });
+  after(async () => {
+    await browser?.close();
+    await extra?.stop();
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('signs in with a curfew account and shows the fleet-wide sessions', async () => {
+    await page.goto(server.url);
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill(ADMIN_PW);
+    await shot('sign-in');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Sessions', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: /^\d+ sessions$/ }).waitFor();
+    await page.getByRole('cell', { name: 'cluster-1' }).first().waitFor();
+    await page.getByText('Live', { exact: true }).waitFor();
+    await shot('sessions');
+  });
+
+  it('searches a user, kills all their sessions after the confirmation, and watches the task finish', async () => {
+    const active = server.lab?.fleet.devices.filter((d) => d.failover === 'ACTIVE').length ?? 0;
+    assert.equal(victimSessions().length, active);
+    await page.getByLabel('Search', { exact: true }).fill(`user:${VICTIM}`);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('heading', { name: `${active} sessions` }).waitFor();
+    await page
+      .getByRole('button', { name: `Kill all of ${VICTIM}` })
+      .first()
+      .click();
+    const dialog = page.getByRole('dialog', { name: `Kill all sessions of ${VICTIM}` });
+    await dialog.getByText(`This ends ${active} sessions of 1 user on ${active} devices.`).waitFor();
+    await shot('kill-confirmation');
+    await dialog.getByRole('button', { name: `Kill ${active} sessions` }).click();
+
+    await page.waitForURL(/\/tasks\/[0-9a-f-]+$/);
+    await page.getByTestId('task-status').getByText('FINISHED').waitFor({ timeout: 15_000 });
+    await page.getByText(`${active} killed, 0 already gone, 0 failed`).waitFor();
+    await shot('task');
+    assert.deepEqual(victimSessions(), [], 'gone from the emulated devices');
+
+    await nav('Kill tasks').click();
+    await page.getByRole('cell', { name: VICTIM, exact: false }).first().waitFor();
+    await shot('tasks');
+  });
+
+  it('kills the selected rows, and asks for the name before killing everything in a scope', async () => {
+    await nav('Sessions').click();
+    await page.getByLabel('Search', { exact: true }).fill('cluster:cluster-2');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('heading', { name: '12 sessions' }).waitFor();
+    const boxes = page.getByRole('checkbox', { name: /^Select session / });
+    const labels = [await boxes.nth(0).getAttribute('aria-label'), await boxes.nth(1).getAttribute('aria-label')];
+    const ids = labels.map((label) => /^Select session \S+?\/(\S+) of /.exec(label ?? '')?.[1] ?? '');
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await page.getByRole('button', { name: 'Kill selected (2)' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Kill 2 selected sessions' });
+    await dialog.getByText(/This ends 2 sessions of [12] users? on 1 device\./).waitFor();
+    await dialog.getByRole('button', { name: 'Kill 2 sessions' }).click();
+    await page.getByTestId('task-status').getByText('FINISHED').waitFor({ timeout: 15_000 });
+    const remaining = (server.lab?.fleet.devices ?? []).flatMap((d) => server.lab?.fleet.sessions(d.id) ?? []);
+    assert.deepEqual(
+      remaining.filter((s) => ids.includes(s.sessionId)),
+      [],
+    );
+
+    await nav('Sessions').click();
+    await page.getByRole('button', { name: 'Kill all sessions in access group group-2' }).click();
+    const scoped = page.getByRole('dialog', { name: 'Kill all sessions in access group group-2' });
+    const kill = scoped.getByRole('button', { name: /^Kill \d+ sessions$/ });
+    await scoped.getByText(/This ends 10 sessions/).waitFor();
+    assert.ok(await kill.isDisabled(), 'disabled until the name is typed');
+    await scoped.getByLabel('Type group-2 to confirm').fill('group-2');
+    assert.ok(await kill.isEnabled());
+    await shot('kill-scope-confirmation');
+    await page.keyboard.press('Escape');
+    await scoped.waitFor({ state: 'hidden' });
+    assert.equal(await server.engine.store.countTasks(), 2, 'nothing killed without the confirmation');
+  });
+
+  it('adds a device in a transaction, shows the pending change, and commits it', async () => {
+    const device = extra.devices[0];
+    assert.ok(device);
+    await nav('Devices').click();
+    await page.getByRole('heading', { name: 'Devices (6)' }).waitFor();
+    await page.getByRole('button', { name: 'Add device' }).click();
+    await page.getByLabel('Host name').fill(device.hostname);
+    await page.getByLabel('Management address').fill(device.address);
+    await page.getByLabel('Port').fill(String(device.port));
+    await page.getByLabel('API user name').fill('admin');
+    await page.getByLabel('Password', { exact: true }).fill('admin');
+    await page.getByLabel('Access group', { exact: true }).selectOption('group-2');
+    await page.getByLabel("Verify the device's TLS certificate").uncheck();
+    await page.getByRole('button', { name: 'Add to transaction' }).click();
+
+    await page.getByRole('heading', { name: 'Pending changes (1)' }).waitFor();
+    await page.getByText(/\/api\/configuration\/devices\/[0-9a-f-]+/).waitFor();
+    assert.equal((await server.engine.store.listDevices()).length, 6, 'nothing applied before the commit');
+    await shot('devices-pending');
+    await page.getByLabel('Commit message').fill('branch office gateway');
+    await page.getByRole('button', { name: 'Commit 1 change' }).click();
+    await page.getByRole('heading', { name: 'Pending changes (0)' }).waitFor();
+    const row = page.getByRole('row', { name: new RegExp(device.hostname) });
+    await row.getByText('online').waitFor({ timeout: 15_000 });
+    await row.getByRole('cell', { name: '3', exact: true }).waitFor({ timeout: 15_000 });
+    await shot('devices');
+    const added = (await server.engine.store.listDevices()).find((d) => d.hostname === device.hostname);
+    assert.equal(added?.accessGroup, 'group-2');
+  });
+
+  it('shows users, groups and privileges, and the audit log of who did what', async () => {
+    await nav('Users & privileges').click();
+    await page.getByRole('rowheader', { name: 'viewer' }).first().waitFor();
+    await shot('access');
+    await nav('Audit log').click();
+    await page.getByRole('cell', { name: 'task.create' }).first().waitFor();
+    await page.getByRole('cell', { name: 'config.commit' }).first().waitFor();
+    await shot('audit');
+  });
+
+  it('stays usable at phone width', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await nav('Sessions').click();
+    await page.getByRole('heading', { name: /^\d+ sessions$/ }).waitFor();
+    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px (tables scroll inside their panel)`);
+    await shot('sessions-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('gives a user without the kill privilege no kill controls, and the API refuses the kill', async () => {
+    const viewer = await browser.newPage({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+    try {
+      await viewer.goto(server.url);
+      await viewer.getByLabel('User name').fill('viewer');
+      await viewer.getByLabel('Password').fill(VIEWER_PW);
+      await viewer.getByRole('button', { name: 'Sign in' }).click();
+      await viewer.getByRole('heading', { name: /^\d+ sessions$/ }).waitFor();
+      await viewer.getByRole('cell', { name: 'cluster-1' }).first().waitFor();
+      assert.equal(await viewer.getByRole('button', { name: /kill/i }).count(), 0);
+      assert.equal(await viewer.getByRole('checkbox', { name: /select/i }).count(), 0);
+      assert.equal(await nav('Devices', viewer).count(), 0);
+      await shot('viewer', viewer);
+      const status = await viewer.evaluate(async () => {
+        const res = await fetch('/api/kill-tasks', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ action: 'KILL_ALL_SESSIONS', clusterNames: ['cluster-1'] }),
+        });
+        return res.status;
+      });
+      assert.equal(status, 403);
+    } finally {
+      await viewer.close();
+    }
+  });
+});
+
+/** A `viewer` user in a group with read on /special/active_sessions, through the SPS API as a script would. */
+async function grantViewer(server: RunningServer): Promise<void> {
+  const call = async (method: 'POST' | 'PUT', url: string, payload: unknown) => {
+    const res = await server.app.inject({
+      method,
+      url,
+      payload: payload as object,
+      headers: { authorization: basic('admin', ADMIN_PW) },
+    });
+    assert.ok(res.statusCode < 300, `${method} ${url}: ${res.statusCode} ${res.body}`);
+    return res.json();
+  };
+  const password = await call('POST', '/api/configuration/passwords', { plain: VIEWER_PW });
+  const user = await call('POST', '/api/configuration/aaa/local_database/users', {
+    name: 'viewer',
+    password: password.key,
+  });
+  await call('POST', '/api/configuration/aaa/local_database/groups', { name: 'soc-viewers', members: [user.key] });
+  await call('PUT', '/api/configuration/aaa/acls', [
+    { group: 'soc-viewers', objects: ['/special/active_sessions'], permission: 'read' },
+  ]);
+  await call('PUT', '/api/transaction', { status: 'commit', commit_message: 'read-only SOC viewers' });
+}
