@@ -1,10 +1,12 @@
 // OData query options on BIG-IQ collections (bigiq-compat.md §3–4): parse `$filter`, `$select`, `$top`, `$skip`,
 // `$orderby` and `$expand` from a request's (already URL-decoded) query, and apply them to a list of items.
 // Pure and dependency-free; the routes wrap the result in the collection envelope and map ODataError to a 400.
-import { evaluateFilter, type FilterExpr, ODataError, parseFilter, resolvePath, splitPath } from './odata-filter.js';
+import { evaluateFilter, resolvePath } from './odata-eval.js';
+import { type FilterExpr, ODataError, parseFilter, splitPath } from './odata-filter.js';
 
+export { evaluateFilter } from './odata-eval.js';
 export type { ComparisonOperator, FilterExpr, FilterLiteral, StringFunction } from './odata-filter.js';
-export { evaluateFilter, ODataError, parseFilter } from './odata-filter.js';
+export { ODataError, parseFilter } from './odata-filter.js';
 
 export interface OrderByClause {
   readonly path: readonly string[];
