@@ -8,14 +8,20 @@ import { type DeviceRegistration, InventoryService } from '../engine/inventory.j
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { parseInteger } from './options.js';
+import { DB_OPTION, DB_OPTION_HELP, storeOptionsFor } from './store-location.js';
 
 const CLI_ACTOR = { name: process.env.USER ?? 'cli', address: 'cli' };
 
+interface StoreLocation {
+  dataDir: string;
+  db?: string;
+}
+
 async function withInventory<T>(
-  dataDir: string,
+  where: StoreLocation,
   run: (store: Store, inventory: InventoryService) => Promise<T>,
 ): Promise<T> {
-  const store = await openStore({ dataDir });
+  const store = await openStore(storeOptionsFor(where.dataDir, where.db));
   try {
     return await run(
       store,
@@ -38,8 +44,7 @@ function parseKind(value: string): DeviceKind {
   return value as DeviceKind;
 }
 
-interface AddOptions {
-  dataDir: string;
+interface AddOptions extends StoreLocation {
   hostname: string;
   address: string;
   port: number;
@@ -58,8 +63,9 @@ export function registerDevicesCommands(program: Command): void {
   devices
     .command('list')
     .option('--data-dir <dir>', 'data directory', './.curfew')
-    .action(async (options: { dataDir: string }) => {
-      await withInventory(options.dataDir, async (store) => {
+    .option(DB_OPTION, DB_OPTION_HELP)
+    .action(async (options: StoreLocation) => {
+      await withInventory(options, async (store) => {
         const counts = await store.countSessionsByDevice();
         for (const d of await store.listDevices()) {
           const where = `${d.address}:${d.port}`;
@@ -83,6 +89,7 @@ export function registerDevicesCommands(program: Command): void {
     .option('--access-group <name>', 'access group the device belongs to')
     .option('--id <uuid>', 'machine id (default: a new UUID)')
     .option('--data-dir <dir>', 'data directory', './.curfew')
+    .option(DB_OPTION, DB_OPTION_HELP)
     .action(async (options: AddOptions) => {
       const registration: DeviceRegistration = {
         hostname: options.hostname,
@@ -96,9 +103,7 @@ export function registerDevicesCommands(program: Command): void {
         accessGroup: options.accessGroup ?? null,
         ...(options.id !== undefined && { id: options.id }),
       };
-      const device = await withInventory(options.dataDir, (_store, inventory) =>
-        inventory.addDevice(registration, CLI_ACTOR),
-      );
+      const device = await withInventory(options, (_store, inventory) => inventory.addDevice(registration, CLI_ACTOR));
       process.stdout.write(`added ${device.hostname} as ${device.id}\n`);
     });
 
@@ -109,11 +114,12 @@ export function registerDevicesCommands(program: Command): void {
     )
     .option('--password-env <VAR>', "environment variable holding the devices' password", 'CURFEW_DEVICE_PASSWORD')
     .option('--data-dir <dir>', 'data directory', './.curfew')
-    .action(async (file: string, options: { passwordEnv: string; dataDir: string }) => {
+    .option(DB_OPTION, DB_OPTION_HELP)
+    .action(async (file: string, options: StoreLocation & { passwordEnv: string }) => {
       const parsed = JSON.parse(readFileSync(file, 'utf8')) as { devices?: Partial<DeviceRegistration>[] };
       const password = passwordFrom(options.passwordEnv);
       const entries = (parsed.devices ?? []).map((entry, index) => registrationFrom(entry, password, index));
-      await withInventory(options.dataDir, async (_store, inventory) => {
+      await withInventory(options, async (_store, inventory) => {
         for (const entry of entries) await inventory.addDevice(entry, CLI_ACTOR);
       });
       process.stdout.write(`imported ${entries.length} devices\n`);
@@ -122,10 +128,9 @@ export function registerDevicesCommands(program: Command): void {
   devices
     .command('remove <id>')
     .option('--data-dir <dir>', 'data directory', './.curfew')
-    .action(async (id: string, options: { dataDir: string }) => {
-      const removed = await withInventory(options.dataDir, (_store, inventory) =>
-        inventory.removeDevice(id, CLI_ACTOR),
-      );
+    .option(DB_OPTION, DB_OPTION_HELP)
+    .action(async (id: string, options: StoreLocation) => {
+      const removed = await withInventory(options, (_store, inventory) => inventory.removeDevice(id, CLI_ACTOR));
       if (!removed) throw new Error(`no device with id ${id}`);
       process.stdout.write(`removed ${id}\n`);
     });

@@ -2,10 +2,12 @@
 import type { Command } from 'commander';
 import { type ListenAddress, parseInteger, parseListen } from './options.js';
 import { startServer } from './server.js';
+import { DB_OPTION, DB_OPTION_HELP, storeOptionsFor } from './store-location.js';
 
 interface ServeOptions {
   listen: ListenAddress;
   dataDir: string;
+  db?: string;
   tls: boolean;
   tlsCert?: string;
   tlsKey?: string;
@@ -26,6 +28,7 @@ export function registerServeCommand(program: Command): void {
     .description('run the curfew server (HTTPS API, task engine, inventory sync)')
     .option('--listen <host:port>', 'address to listen on', parseListen, { host: '127.0.0.1', port: 8443 })
     .option('--data-dir <dir>', 'where the database, keys and certificate live', './.curfew')
+    .option(DB_OPTION, DB_OPTION_HELP)
     .option('--tls-cert <file>', 'PEM certificate (default: a self-signed one created in the data dir)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
     .option('--no-tls', 'serve plain HTTP (only behind a TLS-terminating proxy)')
@@ -39,9 +42,12 @@ export function registerServeCommand(program: Command): void {
     .option('--refresh-token-ttl <seconds>', 'lifetime of BIG-IQ refresh tokens', parseInteger(1, 604_800), 36_000)
     .option('--session-timeout <seconds>', 'idle timeout of SPS/console login sessions', parseInteger(30, 86_400), 600)
     .action(async (options: ServeOptions) => {
+      const { url, secretKey } = storeOptionsFor(options.dataDir, options.db);
       const server = await startServer({
         listen: options.listen,
         dataDir: options.dataDir,
+        ...(url !== undefined && { dbUrl: url }),
+        ...(secretKey !== undefined && { secretKey }),
         tls: options.tls,
         ...(options.tlsCert !== undefined && { tlsCert: options.tlsCert }),
         ...(options.tlsKey !== undefined && { tlsKey: options.tlsKey }),

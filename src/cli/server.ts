@@ -16,7 +16,12 @@ import { VERSION } from './version.js';
 
 export interface ServerConfig {
   listen: ListenAddress;
+  /** Node identity and TLS files; also the SQLite database and secret.key unless `dbUrl` / `secretKey` say otherwise. */
   dataDir: string;
+  /** PostgreSQL URL (`--db`, CURFEW_DB_URL); absent, the store is SQLite in the data dir. */
+  dbUrl?: string;
+  /** Base64 key sealing device passwords (CURFEW_SECRET_KEY); absent, `<dataDir>/secret.key`. */
+  secretKey?: string;
   tls: boolean;
   tlsCert?: string;
   tlsKey?: string;
@@ -47,7 +52,11 @@ export interface RunningServer {
 }
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  const store = await openStore({ dataDir: config.dataDir });
+  const store = await openStore({
+    dataDir: config.dataDir,
+    ...(config.dbUrl !== undefined && { url: config.dbUrl }),
+    ...(config.secretKey !== undefined && { secretKey: config.secretKey }),
+  });
   const closers: (() => Promise<void>)[] = [() => store.close()];
   try {
     const generatedAdminPassword = await bootstrapAdmin(store, config.adminPassword);

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { auditStore, settingStore, userStore } from './kysely/accounts.js';
 import { configStore } from './kysely/configuration.js';
 import { credentialStore, deviceStore } from './kysely/devices.js';
-import { type DialectTraits, openSqlite, SQLITE_TRAITS } from './kysely/dialect.js';
+import { type DialectTraits, openDatabase } from './kysely/dialect.js';
 import { loginSessionStore } from './kysely/login-sessions.js';
 import { migrateToLatest } from './kysely/migrations.js';
 import type { Database } from './kysely/schema.js';
@@ -15,8 +15,21 @@ import { SecretBox } from './secret-box.js';
 import type { Store } from './store.js';
 
 export interface StoreOptions {
-  /** Directory for the SQLite database and the secret key; `:memory:` for a throwaway store (tests). */
-  dataDir: string | ':memory:';
+  /**
+   * Database URL. `postgres://user:password@host:port/database` (or `postgresql://`) puts the store on PostgreSQL;
+   * absent, the store is SQLite in `dataDir`. The dialect follows the URL's scheme; other schemes are refused.
+   */
+  url?: string;
+  /**
+   * SQLite: directory of the database (`curfew.db`). Every dialect: home of `secret.key` unless `secretKey` is given.
+   * `:memory:` gives a throwaway SQLite store and an ephemeral key (tests).
+   */
+  dataDir?: string | ':memory:';
+  /**
+   * Base64 of the 32-byte key that seals device passwords (CURFEW_SECRET_KEY). Nodes sharing one PostgreSQL must
+   * share it; when absent, `<dataDir>/secret.key` is used (created on first start).
+   */
+  secretKey?: string;
   /**
    * Days ended sessions stay searchable (default 7; 0 keeps none). Expired history is purged by inventory sync, at
    * most once a minute.
@@ -28,11 +41,23 @@ export const DEFAULT_SESSION_HISTORY_DAYS = 7;
 const DAY_MS = 86_400_000;
 
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const db = openSqlite(options.dataDir);
-  const box = options.dataDir === ':memory:' ? SecretBox.ephemeral() : SecretBox.fromDataDir(options.dataDir);
-  await migrateToLatest(db as Kysely<unknown>, SQLITE_TRAITS);
+  const box = secretBoxOf(options);
+  const { db, traits } = openDatabase(options);
+  try {
+    await migrateToLatest(db as Kysely<unknown>, traits);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
   const historyMs = (options.sessionHistoryDays ?? DEFAULT_SESSION_HISTORY_DAYS) * DAY_MS;
-  return composeStore(db, SQLITE_TRAITS, box, historyMs);
+  return composeStore(db, traits, box, historyMs);
+}
+
+function secretBoxOf(options: StoreOptions): SecretBox {
+  if (options.secretKey !== undefined) return SecretBox.fromBase64(options.secretKey);
+  if (options.dataDir === ':memory:') return SecretBox.ephemeral();
+  if (options.dataDir !== undefined) return SecretBox.fromDataDir(options.dataDir);
+  throw new Error('openStore needs a secret key (CURFEW_SECRET_KEY) or a data dir to keep secret.key in');
 }
 
 function composeStore(db: Kysely<Database>, traits: DialectTraits, box: SecretBox, historyMs: number): Store {

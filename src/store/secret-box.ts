@@ -1,5 +1,6 @@
 // Device passwords must be readable by curfew (it logs in to devices) yet not sit in the database in clear text:
-// they are sealed with AES-256-GCM under a key kept outside the database (a 0600 file in the data dir).
+// they are sealed with AES-256-GCM under a key kept outside the database: a 0600 file in the data dir, or — where
+// several nodes share one PostgreSQL and so must share the key — the base64 value of CURFEW_SECRET_KEY.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,17 @@ export class SecretBox {
     const file = join(dataDir, 'secret.key');
     if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
     return new SecretBox(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'));
+  }
+
+  /** A key given as base64 (CURFEW_SECRET_KEY): how nodes sharing one PostgreSQL share the key. */
+  static fromBase64(encoded: string): SecretBox {
+    const key = Buffer.from(encoded.trim(), 'base64');
+    if (key.length !== 32) {
+      throw new Error(
+        `the secret key must be 32 bytes in base64 (e.g. \`openssl rand -base64 32\`), got ${key.length}`,
+      );
+    }
+    return new SecretBox(key);
   }
 
   static ephemeral(): SecretBox {

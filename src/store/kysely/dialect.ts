@@ -2,7 +2,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -16,6 +17,32 @@ export interface DialectTraits {
 }
 
 export const SQLITE_TRAITS: DialectTraits = { name: 'sqlite', serialType: 'integer', maxParams: 32_000 };
+/** The wire protocol allows 65,535 parameters per statement; half of it keeps statements (and plans) reasonable. */
+export const POSTGRES_TRAITS: DialectTraits = { name: 'postgres', serialType: 'serial', maxParams: 30_000 };
+
+/** The database `url` names (PostgreSQL), else SQLite in `dataDir`, with the traits of its dialect. */
+export function openDatabase(where: { url?: string; dataDir?: string | ':memory:' }): {
+  db: Kysely<Database>;
+  traits: DialectTraits;
+} {
+  if (where.url !== undefined) {
+    const dialect = dialectOfUrl(where.url);
+    if (dialect === 'postgres') return { db: openPostgres(where.url), traits: POSTGRES_TRAITS };
+  }
+  if (where.dataDir === undefined) throw new Error('the store needs a database URL or a data dir');
+  return { db: openSqlite(where.dataDir), traits: SQLITE_TRAITS };
+}
+
+/** Which engine a database URL names: `postgres://` or `postgresql://`; anything else is refused, never guessed. */
+export function dialectOfUrl(url: string): DialectName {
+  if (/^postgres(ql)?:\/\//i.test(url)) return 'postgres';
+  throw new Error(`unsupported database URL "${redactUrl(url)}": expected postgres://… (omit it to use SQLite)`);
+}
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
+}
 
 /** Opens (creating if needed) `<dataDir>/curfew.db` in WAL mode; `:memory:` gives a private in-memory database. */
 export function openSqlite(dataDir: string | ':memory:'): Kysely<Database> {
@@ -55,6 +82,63 @@ function withStatementCache(database: SQLite.Database) {
       return statement;
     },
   };
+}
+
+const INT8_OID = 20;
+
+/**
+ * Epoch-ms times, micros and counts are int8 (bigint); pg returns those as strings so as not to lose precision above
+ * 2^53. Every value curfew stores is far below that, so this pool parses them to numbers — per pool, not through
+ * `pg.types` (which is global to the process).
+ */
+function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new Error(`int8 value ${value} does not fit a JavaScript number`);
+  return n;
+}
+
+/** Type parsers of curfew's pools only; every other type keeps pg's default parser. */
+const POSTGRES_TYPES = new pg.TypeOverrides();
+POSTGRES_TYPES.setTypeParser(INT8_OID, 'text', parseInt8);
+
+/**
+ * Connections per node. Kill fan-out and sync write in short transactions; 10 keeps several nodes well under the
+ * server's max_connections. Migration takes two at start (one holds the lock).
+ */
+const POSTGRES_POOL_SIZE = 10;
+
+/** A pool on `url` (credentials, host, database and `?options=-c search_path=…` all come from the URL). */
+export function openPostgres(url: string): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: POSTGRES_POOL_SIZE, types: POSTGRES_TYPES });
+  // An idle connection that breaks (server restart, network) is dropped by the pool; the next query opens a new one.
+  // Without a listener the 'error' event would crash the process.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Arbitrary, fixed: every curfew node of one database takes the same lock. */
+const MIGRATION_LOCK_KEY = 0x6375_7266; // 'curf'
+
+/**
+ * Runs `migrate` while holding a session-level advisory lock on PostgreSQL, so nodes starting together migrate once:
+ * the first one applies the migrations, the others wait and then find nothing to do. SQLite needs no lock (one
+ * process owns the file; a second migrator waits on SQLite's own write lock).
+ */
+export async function withMigrationLock(
+  db: Kysely<unknown>,
+  traits: DialectTraits,
+  migrate: () => Promise<void>,
+): Promise<void> {
+  if (traits.name !== 'postgres') return migrate();
+  // The lock lives on one dedicated connection for the whole migration; the migrator uses other pool connections.
+  await db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    try {
+      await migrate();
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(conn);
+    }
+  });
 }
 
 /** True when the error is a unique/primary-key violation, whichever engine raised it. */

@@ -1,7 +1,7 @@
 // Schema migrations, written with Kysely's schema builder so one list serves every dialect. One file per migration
 // under migrations/, listed here in order; never edit a migration that has shipped, add the next one.
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
-import type { DialectTraits } from './dialect.js';
+import { type DialectTraits, withMigrationLock } from './dialect.js';
 import { initialSchema } from './migrations/0001_initial.js';
 import { tokensSchema } from './migrations/0002_tokens.js';
 import { loginSessionsSchema } from './migrations/0003_login_sessions.js';
@@ -18,13 +18,18 @@ function migrationsFor(traits: DialectTraits): Record<string, Migration> {
   };
 }
 
-/** Brings the schema up to date; throws with the failing migration's name. */
+/**
+ * Brings the schema up to date; throws with the failing migration's name. On PostgreSQL this runs under an advisory
+ * lock, so several nodes starting at once migrate once (the others wait, then find nothing to do).
+ */
 export async function migrateToLatest(db: Kysely<unknown>, traits: DialectTraits): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrationsFor(traits) };
   const migrator = new Migrator({ db, provider });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  await withMigrationLock(db, traits, async () => {
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+      throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
 }

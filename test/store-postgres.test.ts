@@ -1,0 +1,99 @@
+// The store conformance suite on PostgreSQL, against the server named by CURFEW_TEST_PG_URL (`.ci/run` always starts
+// one). Each run works in databases of its own (created here, dropped after), so runs and files never collide.
+// Without the variable these tests are skipped, and say so; under CI=true a missing URL is a failure, never a skip.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import pg from 'pg';
+import { openStore } from '../src/store/open-store.js';
+import type { Store } from '../src/store/store.js';
+import { storeContract } from './store.contract.js';
+
+const adminUrl = process.env.CURFEW_TEST_PG_URL;
+const SKIP_MESSAGE = 'CURFEW_TEST_PG_URL not set: PostgreSQL store tests skipped';
+
+describe('openStore database URLs', () => {
+  it('refuses a URL whose scheme is not PostgreSQL, without echoing its password', async () => {
+    await assert.rejects(openStore({ url: 'mysql://root:hunter2@db/curfew', dataDir: ':memory:' }), (err: Error) => {
+      assert.match(err.message, /unsupported database URL "mysql:\/\/root:\*\*\*@db\/curfew"/);
+      return true;
+    });
+  });
+
+  it('refuses a secret key that is not 32 bytes of base64', async () => {
+    await assert.rejects(openStore({ dataDir: ':memory:', secretKey: 'c2hvcnQ=' }), /32 bytes/);
+  });
+});
+
+if (adminUrl) {
+  postgresSuites(adminUrl);
+} else if (process.env.CI === 'true') {
+  it('PostgreSQL store tests', () => {
+    assert.fail('CI=true but CURFEW_TEST_PG_URL is not set: CI must run the PostgreSQL store tests, not skip them');
+  });
+} else {
+  process.stderr.write(`${SKIP_MESSAGE}\n`);
+  it('PostgreSQL store contract', { skip: SKIP_MESSAGE }, () => undefined);
+}
+
+function postgresSuites(server: string): void {
+  const created: string[] = [];
+  const withClient = async <T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return await run(client);
+    } finally {
+      await client.end();
+    }
+  };
+  /** A new empty database; C collation, so text orders by code point as on SQLite. */
+  const freshDatabase = async (): Promise<string> => {
+    const name = `curfew_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+    await withClient(server, (c) =>
+      c.query(`create database ${name} template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C'`),
+    );
+    created.push(name);
+    const url = new URL(server);
+    url.pathname = `/${name}`;
+    return url.toString();
+  };
+  after(async () => {
+    await withClient(server, async (c) => {
+      for (const name of created) await c.query(`drop database if exists ${name} with (force)`);
+    });
+  });
+
+  const secretKey = randomBytes(32).toString('base64');
+  storeContract('postgresql', async () => openStore({ url: await freshDatabase(), secretKey }));
+
+  describe('postgresql: several nodes on one database', () => {
+    const stores: Store[] = [];
+    after(async () => {
+      for (const store of stores) await store.close();
+    });
+
+    it('nodes starting together migrate once, under a lock, and share sealed credentials', async () => {
+      const url = await freshDatabase();
+      stores.push(...(await Promise.all([1, 2, 3].map(() => openStore({ url, secretKey })))));
+      const [a, b, c] = stores;
+      assert.ok(a && b && c);
+      assert.equal(a.dialect, 'postgres');
+      const migrations = await withClient(
+        url,
+        async (client) =>
+          (await client.query<{ name: string }>('select name from kysely_migration order by name')).rows,
+      );
+      assert.deepEqual(
+        migrations.map((m) => m.name),
+        ['0001_initial', '0002_tokens', '0003_login_sessions', '0004_configuration', '0005_session_history'],
+      );
+      await a.putCredential('device:shared', { username: 'admin', password: 'from node a' });
+      assert.deepEqual(await c.findCredential('device:shared'), { username: 'admin', password: 'from node a' });
+      // A node restarting later finds nothing to migrate.
+      const late = await openStore({ url, secretKey });
+      stores.push(late);
+      assert.equal((await late.findCredential('device:shared'))?.password, 'from node a');
+    });
+  });
+}
