@@ -2,11 +2,9 @@
 // composition with a lab fleet: log in, discover('BIG-IQ'), KILL_BY_USER scoped to one access group, followAsync to
 // FINISHED — and the user's sessions gone from that group's devices, untouched elsewhere.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type RunningServer, startServer } from '../src/cli/server.js';
+import type { RunningServer } from '../src/cli/server.js';
+import { startTestServer, type TestServer } from './support/test-server.js';
 
 // f5-conx-core flips NODE_TLS_REJECT_UNAUTHORIZED from this (misspelled) variable: curfew's certificate is self-signed.
 process.env.F5_CONX_CORE_REJECT_UNAUTORIZED = 'false';
@@ -16,26 +14,16 @@ const PASSWORD = 'conx-admin-pw';
 const VICTIM = 'user7';
 
 describe('f5-conx-core 1.0.0 against curfew', () => {
+  let node: TestServer;
   let server: RunningServer;
-  let dir: string;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'curfew-conx-'));
-    process.env.CURFEW_LAB_PASSWORD = 'admin';
-    server = await startServer({
-      listen: { host: '127.0.0.1', port: 0 },
-      dataDir: dir,
-      tls: true,
+    node = await startTestServer({
       lab: 8,
       labSps: 0,
       labSessions: 0,
-      syncIntervalMs: 0,
-      logLevel: 'silent',
       adminPassword: PASSWORD,
-      bigiqBasicAuth: false,
-      accessTokenTtlSec: 300,
-      refreshTokenTtlSec: 36_000,
-      sessionTimeoutSec: 600,
     });
+    server = node.server;
     const fleet = server.lab?.fleet;
     assert.ok(fleet);
     for (const d of fleet.devices.filter((x) => x.failover === 'ACTIVE')) {
@@ -45,8 +33,7 @@ describe('f5-conx-core 1.0.0 against curfew', () => {
     await server.engine.sync.syncAll();
   });
   after(async () => {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await node.stop();
   });
 
   it('logs in, discovers BIG-IQ, kills one user in one access group and follows the task to FINISHED', async () => {

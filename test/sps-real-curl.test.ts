@@ -3,22 +3,21 @@
 // Host, port and credentials are substituted; everything else is the reference's command line.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { type RunningServer, startServer } from '../src/cli/server.js';
+import type { RunningServer } from '../src/cli/server.js';
 import { shellWords as splitCommandLine } from './support/sps-client.js';
+import { startTestServer, type TestServer } from './support/test-server.js';
 
 const run = promisify(execFile);
 const ADMIN_PW = 'curl-admin-pw';
 
 describe('the SPS reference with real curl', () => {
+  let node: TestServer;
   let server: RunningServer;
-  let dir: string;
   let host: string;
-  const jar = (name: string) => join(dir, name);
+  const jar = (name: string) => join(node.dataDir, name);
 
   /** Runs a command line with the real curl, silently, returning the status code and the parsed body. */
   async function curl(commandLine: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -32,28 +31,17 @@ describe('the SPS reference with real curl', () => {
   }
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'curfew-curl-'));
-    process.env.CURFEW_LAB_PASSWORD = 'admin';
-    server = await startServer({
-      listen: { host: '127.0.0.1', port: 0 },
-      dataDir: dir,
-      tls: true,
+    node = await startTestServer({
       lab: 0,
       labSps: 1,
       labSessions: 3,
-      syncIntervalMs: 0,
-      logLevel: 'silent',
       adminPassword: ADMIN_PW,
-      bigiqBasicAuth: false,
-      accessTokenTtlSec: 300,
-      refreshTokenTtlSec: 36_000,
-      sessionTimeoutSec: 600,
     });
+    server = node.server;
     host = server.url.replace(/\/$/, '');
   });
   after(async () => {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await node.stop();
   });
 
   it('lets user1, granted /special/active_sessions write, end a session with the two documented commands', async () => {

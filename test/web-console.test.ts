@@ -4,14 +4,14 @@
 // and commit it; a user without the kill privilege gets no kill controls and a 403. Every page is screenshotted into
 // test-results/.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { LabFleet } from '../lab/bigip/emulator.js';
-import { type RunningServer, startServer } from '../src/cli/server.js';
+import type { RunningServer } from '../src/cli/server.js';
 import { basic } from './support/sps-client.js';
+import { startTestServer, type TestServer } from './support/test-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // This machine's network is closed: without the background-networking flags Chromium's own connections fail noisily.
@@ -31,11 +31,11 @@ const VIEWER_PW = 'console-viewer-pw';
 const VICTIM = 'mallory';
 
 describe('web console in Chromium', () => {
+  let node: TestServer;
   let server: RunningServer;
   let extra: LabFleet;
   let browser: Browser;
   let page: Page;
-  let dir: string;
 
   const shot = (name: string, target: Page = page) => target.screenshot({ path: join(SHOTS, `console-${name}.png`) });
   const nav = (name: string, target: Page = page) =>
@@ -52,23 +52,13 @@ describe('web console in Chromium', () => {
     );
     assert.ok(existsSync(join('dist', 'web', 'index.html')), 'the console is not built: run npm run build:web');
     mkdirSync(SHOTS, { recursive: true });
-    dir = mkdtempSync(join(tmpdir(), 'curfew-console-'));
-    process.env.CURFEW_LAB_PASSWORD = 'admin';
-    server = await startServer({
-      listen: { host: '127.0.0.1', port: 0 },
-      dataDir: dir,
-      tls: true,
+    node = await startTestServer({
       lab: 6,
       labSps: 0,
       labSessions: 12,
-      syncIntervalMs: 0,
-      logLevel: 'silent',
       adminPassword: ADMIN_PW,
-      bigiqBasicAuth: false,
-      accessTokenTtlSec: 300,
-      refreshTokenTtlSec: 36_000,
-      sessionTimeoutSec: 600,
     });
+    server = node.server;
     const fleet = server.lab?.fleet;
     assert.ok(fleet);
     for (const d of fleet.devices.filter((x) => x.failover === 'ACTIVE')) {
@@ -90,8 +80,7 @@ describe('web console in Chromium', () => {
   after(async () => {
     await browser?.close();
     await extra?.stop();
-    await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await node?.stop();
   });
 
   it('signs in with a curfew account and shows the fleet-wide sessions', async () => {
