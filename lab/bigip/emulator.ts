@@ -1,8 +1,9 @@
 // Lab BIG-IP emulator: public entry. `LabFleet.start(options)` runs a fleet of emulated devices in this process.
 
+export { LAB_ADDRESS } from '../fleet-base.js';
 export type { LabCounters, LabFault, RequestKind } from './faults.js';
 export { LAB_FAULTS } from './faults.js';
 export type { LabDeviceInfo, LabFleetOptions, NewLabSession } from './fleet.js';
-export { LAB_ADDRESS, LabFleet } from './fleet.js';
+export { LabFleet } from './fleet.js';
 export { LAB_ADMIN } from './routes.js';
 export type { LabSession } from './session-set.js';

@@ -1,9 +1,9 @@
 // A fleet of emulated BIG-IP devices in one process: one HTTPS listener per device on 127.0.0.1, sharing one certificate.
 import type { Server } from 'node:https';
 import type { FailoverState } from '../../src/core/model.js';
-import { createSelfSignedCert } from '../../src/http/tls.js';
+import { FleetBase, LAB_ADDRESS, listenAll, wholeNumber } from '../fleet-base.js';
 import { LabDevice } from './device.js';
-import { emptyCounters, type LabCounters, type LabFault } from './faults.js';
+import { emptyCounters, type LabCounters } from './faults.js';
 import { createDeviceServer } from './server.js';
 import { type LabSession, SessionSet } from './session-set.js';
 import {
@@ -15,8 +15,6 @@ import {
   seededRandom,
   userPool,
 } from './synthetic.js';
-
-export const LAB_ADDRESS = '127.0.0.1';
 
 export interface LabFleetOptions {
   devices: number;
@@ -63,11 +61,6 @@ interface Placement {
   failover: 'ACTIVE' | 'STANDBY';
 }
 
-export function wholeNumber(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${value}`);
-  return value;
-}
-
 /** Pairs (0,1), (2,3), ... form clusters whose first member starts ACTIVE; a pair shares its access group. */
 function placements(count: number, haPairs: boolean, accessGroups: number): Placement[] {
   return Array.from({ length: count }, (_, index) => {
@@ -112,40 +105,11 @@ function buildDevices(options: LabFleetOptions, random: Random): LabDevice[] {
   );
 }
 
-/** Listens on 127.0.0.1; resolves with the port actually bound (for port 0, an ephemeral one). */
-export function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, LAB_ADDRESS, () => {
-      server.off('error', reject);
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : port);
-    });
-  });
-}
-
-/** Closes the listener and drops its kept-alive connections. */
-export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) return resolve();
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
-export class LabFleet {
-  private readonly byId: Map<string, LabDevice>;
+export class LabFleet extends FleetBase<LabDevice> {
   private readonly random: Random;
 
-  private constructor(
-    private readonly labDevices: LabDevice[],
-    private readonly servers: Server[],
-    readonly password: string,
-    /** PEM of the certificate every device presents. */
-    readonly certificate: string,
-    seed: number,
-  ) {
-    this.byId = new Map(labDevices.map((device) => [device.identity.id, device]));
+  private constructor(devices: LabDevice[], servers: Server[], password: string, certificate: string, seed: number) {
+    super(devices, servers, password, certificate);
     this.random = seededRandom(seed ^ 0x5eed);
   }
 
@@ -153,21 +117,11 @@ export class LabFleet {
     const seed = options.seed ?? 1;
     const password = options.password ?? process.env.CURFEW_LAB_PASSWORD ?? 'admin';
     const devices = buildDevices(options, seededRandom(seed));
-    const tls = await createSelfSignedCert('localhost', [LAB_ADDRESS]);
-    const servers = devices.map((device) => createDeviceServer(device, tls, password));
     const basePort = wholeNumber(options.basePort ?? 0, 'basePort');
-    try {
-      await Promise.all(
-        servers.map(async (server, index) => {
-          const device = devices[index] as LabDevice;
-          device.port = await listen(server, basePort === 0 ? 0 : basePort + index);
-        }),
-      );
-    } catch (error) {
-      await Promise.all(servers.map(closeServer));
-      throw error;
-    }
-    return new LabFleet(devices, servers, password, tls.cert, seed);
+    const { servers, certificate } = await listenAll(devices, basePort, (device, tls) =>
+      createDeviceServer(device, tls, password),
+    );
+    return new LabFleet(devices, servers, password, certificate, seed);
   }
 
   get devices(): LabDeviceInfo[] {
@@ -176,16 +130,6 @@ export class LabFleet {
 
   device(deviceId: string): LabDeviceInfo {
     return this.describe(this.find(deviceId));
-  }
-
-  setFault(deviceId: string, fault: LabFault, rate = 1): void {
-    this.find(deviceId).faults.set(fault, rate);
-  }
-
-  /** Latency added to every response of one device, or of all devices when `deviceId` is omitted. */
-  setLatency(latencyMs: number, deviceId?: string): void {
-    if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new Error(`latency must be >= 0 ms, got ${latencyMs}`);
-    for (const device of deviceId === undefined ? this.labDevices : [this.find(deviceId)]) device.latencyMs = latencyMs;
   }
 
   /** Adds a session to an ACTIVE device (for a cluster: to the sessions it shares); returns the session id. */
@@ -226,16 +170,6 @@ export class LabFleet {
     const members = this.labDevices.filter((device) => device.identity.cluster === cluster);
     if (members.length === 0) throw new Error(`no lab cluster ${cluster}`);
     for (const device of members) device.failover = device.failover === 'ACTIVE' ? 'STANDBY' : 'ACTIVE';
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.servers.map(closeServer));
-  }
-
-  private find(deviceId: string): LabDevice {
-    const device = this.byId.get(deviceId);
-    if (!device) throw new Error(`no lab device ${deviceId}`);
-    return device;
   }
 
   private unusedSessionId(sessions: SessionSet): string {

@@ -1,10 +1,8 @@
 // A fleet of emulated standalone SPS appliances in one process: one HTTPS listener per appliance on 127.0.0.1, sharing
 // one certificate. Synthetic sessions come from a seeded PRNG, so the same seed yields the same fleet.
 import type { Server } from 'node:https';
-import { createSelfSignedCert } from '../../src/http/tls.js';
-import type { LabFault } from '../bigip/faults.js';
-import { closeServer, LAB_ADDRESS, listen, wholeNumber } from '../bigip/fleet.js';
 import { pick, type Random, randomClientIp, randomMachineId, seededRandom, userPool } from '../bigip/synthetic.js';
+import { FleetBase, LAB_ADDRESS, listenAll, wholeNumber } from '../fleet-base.js';
 import { emptySpsCounters, type RecordedSession, type SpsCounters, SpsDevice, type SpsProtocol } from './device.js';
 import { createSpsServer } from './server.js';
 
@@ -133,19 +131,11 @@ function buildDevices(options: SpsLabFleetOptions, random: Random): SpsDevice[] 
   });
 }
 
-export class SpsLabFleet {
-  private readonly byId: Map<string, SpsDevice>;
+export class SpsLabFleet extends FleetBase<SpsDevice> {
   private readonly random: Random;
 
-  private constructor(
-    private readonly labDevices: SpsDevice[],
-    private readonly servers: Server[],
-    readonly password: string,
-    /** PEM of the certificate every appliance presents. */
-    readonly certificate: string,
-    seed: number,
-  ) {
-    this.byId = new Map(labDevices.map((device) => [device.identity.id, device]));
+  private constructor(devices: SpsDevice[], servers: Server[], password: string, certificate: string, seed: number) {
+    super(devices, servers, password, certificate);
     this.random = seededRandom(seed ^ 0x5eed);
   }
 
@@ -153,21 +143,11 @@ export class SpsLabFleet {
     const seed = options.seed ?? 1;
     const password = options.password ?? process.env.CURFEW_LAB_PASSWORD ?? 'admin';
     const devices = buildDevices(options, seededRandom(seed));
-    const tls = await createSelfSignedCert('localhost', [LAB_ADDRESS]);
-    const servers = devices.map((device) => createSpsServer(device, tls, password));
     const basePort = wholeNumber(options.basePort ?? 0, 'basePort');
-    try {
-      await Promise.all(
-        servers.map(async (server, index) => {
-          const device = devices[index] as SpsDevice;
-          device.port = await listen(server, basePort === 0 ? 0 : basePort + index);
-        }),
-      );
-    } catch (error) {
-      await Promise.all(servers.map(closeServer));
-      throw error;
-    }
-    return new SpsLabFleet(devices, servers, password, tls.cert, seed);
+    const { servers, certificate } = await listenAll(devices, basePort, (device, tls) =>
+      createSpsServer(device, tls, password),
+    );
+    return new SpsLabFleet(devices, servers, password, certificate, seed);
   }
 
   get devices(): SpsLabDeviceInfo[] {
@@ -176,16 +156,6 @@ export class SpsLabFleet {
 
   device(deviceId: string): SpsLabDeviceInfo {
     return this.describe(this.find(deviceId));
-  }
-
-  setFault(deviceId: string, fault: LabFault, rate = 1): void {
-    this.find(deviceId).faults.set(fault, rate);
-  }
-
-  /** Latency added to every response of one appliance, or of all appliances when `deviceId` is omitted. */
-  setLatency(latencyMs: number, deviceId?: string): void {
-    if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new Error(`latency must be >= 0 ms, got ${latencyMs}`);
-    for (const device of deviceId === undefined ? this.labDevices : [this.find(deviceId)]) device.latencyMs = latencyMs;
   }
 
   /** Starts a session on the appliance now; returns its `svc/…` session id. */
@@ -223,16 +193,6 @@ export class SpsLabFleet {
   /** Forgets every login of the appliance, as a restart of its REST server would. */
   revokeLogins(deviceId: string): void {
     this.find(deviceId).logins.revokeAll();
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.servers.map(closeServer));
-  }
-
-  private find(deviceId: string): SpsDevice {
-    const device = this.byId.get(deviceId);
-    if (!device) throw new Error(`no lab SPS ${deviceId}`);
-    return device;
   }
 
   private describe(device: SpsDevice): SpsLabDeviceInfo {
