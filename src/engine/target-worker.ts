@@ -45,7 +45,7 @@ export class TargetWorker {
   #pumping = false;
   #more = false;
   #stopped = true;
-  #timer: NodeJS.Timeout | undefined;
+  #timers: NodeJS.Timeout[] = [];
 
   constructor(
     store: Store,
@@ -66,19 +66,19 @@ export class TargetWorker {
   start(): void {
     this.#stopped = false;
     const { nodeId, leaseMs } = this.#options;
-    this.#timer = setInterval(
-      () => {
+    this.#timers = [
+      setInterval(() => {
+        if (this.#inFlight === 0) return;
         void this.#store.renewTargetLeases(nodeId, Date.now() + leaseMs).catch(() => undefined);
-        void this.#checkCancels();
-      },
-      Math.min(leaseMs / 3, CANCEL_CHECK_MS),
-    );
+      }, leaseMs / 3),
+      setInterval(() => void this.#checkCancels(), CANCEL_CHECK_MS),
+    ];
   }
 
   /** Stops claiming; devices being killed finish and are written, devices not started are handed back. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearInterval(this.#timer);
+    for (const timer of this.#timers) clearInterval(timer);
     while (this.#work.size > 0) await Promise.allSettled(this.#work);
     await this.#writer.flush();
     await this.#store.releaseTargetLeases(this.#options.nodeId);
