@@ -86,7 +86,14 @@ function postgresSuites(server: string): void {
       );
       assert.deepEqual(
         migrations.map((m) => m.name),
-        ['0001_initial', '0002_tokens', '0003_login_sessions', '0004_configuration', '0005_session_history'],
+        [
+          '0001_initial',
+          '0002_tokens',
+          '0003_login_sessions',
+          '0004_configuration',
+          '0005_session_history',
+          '0006_target_leases',
+        ],
       );
       await a.putCredential('device:shared', { username: 'admin', password: 'from node a' });
       assert.deepEqual(await c.findCredential('device:shared'), { username: 'admin', password: 'from node a' });

@@ -5,6 +5,7 @@ import { newKillTask, selectorOf } from '../src/core/kill-request.js';
 import type { KillTask, TaskTarget } from '../src/core/model.js';
 import type { Store, StoredToken } from '../src/store/store.js';
 import { configStoreContract } from './store-config.contract.js';
+import { targetLeaseContract } from './store-leases.contract.js';
 import { sessionStoreContract } from './store-sessions.contract.js';
 import { device } from './support/factories.js';
 
@@ -376,5 +377,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     sessionStoreContract(() => store);
     configStoreContract(() => store);
+    targetLeaseContract(() => store);
   });
 }

@@ -1,24 +1,28 @@
-// The durable kill-task runner: claims tasks under a lease, resolves their devices, fans out the verified kill with
-// global and per-device limits, and records each device's outcome as it lands. A restarted runner resumes where the
-// store says the task is: resolved targets are kept, finished devices are not touched again.
-import pLimit, { type LimitFunction } from 'p-limit';
-import type { Device, KillTask, TaskTarget } from '../core/model.js';
+// The durable kill-task runner. Work is split in two so that any number of nodes share one task:
+// - the task side (here): a node claims a task under a task lease, resolves its devices, and watches it until it is
+//   final (cancel requests, conclusion); a node that dies loses the lease and another node takes the task over;
+// - the device side (TargetWorker, on every node): pending devices of running tasks are claimed in batches under
+//   per-device leases and killed; outcomes are written only by the lease holder.
+// The task ends (FINISHED/FAILED/CANCELED) from whichever node sees no device pending; the transition is conditional,
+// so exactly one node concludes it. A restarted runner resumes where the store says the task is.
+import type { KillTask, TaskTarget } from '../core/model.js';
 import { resolveSelector } from '../core/selector.js';
 import { isFinal } from '../core/task-status.js';
-import type { Store, TargetOutcome } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { DeviceConnections } from './connections.js';
-import { type DeviceKillResult, killOnDevice, type RetryPolicy, unexpectedFailure } from './device-kill.js';
+import type { RetryPolicy } from './device-kill.js';
 import type { EngineEvents } from './events.js';
-import { OutcomeWriter } from './outcome-writer.js';
+import { TargetWorker } from './target-worker.js';
+import { TaskConclusion } from './task-conclusion.js';
 
 export interface TaskRunnerOptions {
-  /** Identifies this process in task leases. */
+  /** Identifies this process in task and device leases. */
   nodeId: string;
   /** Devices worked on at once, across all tasks. */
   globalConcurrency: number;
   retry: RetryPolicy;
   leaseMs: number;
-  /** How often an idle runner looks for tasks (new tasks on this node wake it at once). */
+  /** How often an idle runner looks for tasks and devices (new tasks on this node wake it at once). */
   pollMs: number;
   /** How long device outcomes are batched before they are written. */
   flushMs: number;
@@ -32,12 +36,13 @@ export const DEFAULT_RUNNER_OPTIONS: Omit<TaskRunnerOptions, 'nodeId'> = {
   flushMs: 20,
 };
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export class TaskRunner {
   readonly #store: Store;
-  readonly #connections: DeviceConnections;
-  readonly #events: EngineEvents;
   readonly #options: TaskRunnerOptions;
-  readonly #limit: LimitFunction;
+  readonly #conclusion: TaskConclusion;
+  readonly #worker: TargetWorker;
   readonly #running = new Map<string, Promise<void>>();
   #stopped = true;
   #wakeTimer: NodeJS.Timeout | undefined;
@@ -45,36 +50,37 @@ export class TaskRunner {
 
   constructor(store: Store, connections: DeviceConnections, events: EngineEvents, options: TaskRunnerOptions) {
     this.#store = store;
-    this.#connections = connections;
-    this.#events = events;
     this.#options = options;
-    this.#limit = pLimit(options.globalConcurrency);
+    this.#conclusion = new TaskConclusion(store, events, options.nodeId);
+    this.#worker = new TargetWorker(store, connections, events, this.#conclusion, options);
   }
 
   async start(): Promise<void> {
     this.#stopped = false;
     await this.#store.releaseLeasesOf(this.#options.nodeId);
+    this.#worker.start();
     this.wake();
   }
 
-  /** Looks for claimable tasks now (called when a task is created on this node). */
+  /** Looks for claimable tasks and devices now (called when a task is created or canceled on this node). */
   wake(): void {
     if (this.#stopped) return;
     clearTimeout(this.#wakeTimer);
     this.#wakeTimer = undefined;
-    void this.#claimAll().finally(() => {
+    void Promise.allSettled([this.#claimAll(), this.#worker.pump()]).finally(() => {
       if (!this.#stopped) this.#wakeTimer ??= setTimeout(() => this.wake(), this.#options.pollMs);
     });
   }
 
-  /** Stops claiming, lets running tasks stop at the next device boundary, and frees their leases. */
+  /** Stops claiming; devices being killed finish and are written, and every lease of this node is freed. */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#wakeTimer);
     await Promise.allSettled(this.#running.values());
+    await this.#worker.stop();
   }
 
-  /** Resolves when the task's run on this node ends (tests and the CLI wait on it). */
+  /** Resolves when the tasks this node watches are final (tests and the CLI wait on it). */
   async idle(): Promise<void> {
     while (this.#running.size > 0) await Promise.allSettled(this.#running.values());
   }
@@ -103,37 +109,41 @@ export class TaskRunner {
       });
     }, leaseMs / 3);
     try {
-      await this.#run(task, () => leaseLost || this.#stopped);
+      await this.#watch(task.id, () => leaseLost || this.#stopped);
     } catch (err) {
-      await this.#finish(task.id, 'FAILED', 'KILL', `Internal error: ${err instanceof Error ? err.message : err}`);
+      const message = `Internal error: ${err instanceof Error ? err.message : err}`;
+      await this.#conclusion.finish(task.id, ['CREATED', 'STARTED', 'CANCEL_REQUESTED'], 'FAILED', 'KILL', message);
     } finally {
       clearInterval(renew);
       await this.#store.releaseLease(task.id, nodeId);
     }
   }
 
-  async #run(task: KillTask, shouldYield: () => boolean): Promise<void> {
-    let current = task;
-    if (current.status === 'CANCEL_REQUESTED')
-      return this.#cancel(current.id, await this.#store.listTargets(current.id));
-    if (current.status === 'CREATED') {
-      current =
-        (await this.#update(current.id, { status: 'STARTED', startedAt: Date.now(), step: 'RESOLVE_DEVICES' })) ??
-        current;
+  /** Drives the task until it is final (or this node must let go): start, resolve, cancel, conclude. */
+  async #watch(taskId: string, shouldYield: () => boolean): Promise<void> {
+    while (!shouldYield()) {
+      const task = await this.#store.findTaskById(taskId);
+      if (!task || isFinal(task.status)) return;
+      if (task.status === 'CREATED') {
+        await this.#conclusion.transition(taskId, ['CREATED'], {
+          status: 'STARTED',
+          startedAt: Date.now(),
+          step: 'RESOLVE_DEVICES',
+        });
+        continue;
+      }
+      if (task.status === 'STARTED' && task.step === 'RESOLVE_DEVICES') {
+        if (await this.#resolve(task)) void this.#worker.pump();
+        continue;
+      }
+      if (task.status === 'CANCEL_REQUESTED') await this.#store.cancelUnleasedTargets(taskId, Date.now());
+      if (await this.#conclusion.conclude(taskId)) return;
+      await sleep(Math.min(this.#options.pollMs, 250));
     }
-    let targets = await this.#store.listTargets(current.id);
-    if (current.step === 'RESOLVE_DEVICES') {
-      const resolved = await this.#resolve(current);
-      if (!resolved) return;
-      targets = resolved;
-    }
-    await this.#killAll(current, targets, shouldYield);
-    if (shouldYield()) return;
-    await this.#conclude(current.id);
   }
 
-  /** Writes the task's targets and moves it to KILL; returns undefined when the task failed to resolve. */
-  async #resolve(task: KillTask): Promise<TaskTarget[] | undefined> {
+  /** Writes the task's targets and moves it to KILL; returns false when the task failed to resolve. */
+  async #resolve(task: KillTask): Promise<boolean> {
     const [devices, clusters, groups] = await Promise.all([
       this.#store.listDevices(),
       this.#store.listClusters(),
@@ -146,8 +156,8 @@ export class TaskRunner {
     });
     const problem = describeUnresolved(resolution);
     if (problem) {
-      await this.#finish(task.id, 'FAILED', 'RESOLVE_DEVICES', problem);
-      return undefined;
+      await this.#conclusion.finish(task.id, ['STARTED'], 'FAILED', 'RESOLVE_DEVICES', problem);
+      return false;
     }
     const now = Date.now();
     const targets: TaskTarget[] = resolution.targets.map((t) => ({
@@ -164,160 +174,7 @@ export class TaskRunner {
       updatedAt: now,
     }));
     await this.#store.insertTargets(targets);
-    await this.#update(task.id, { step: 'KILL' });
-    return this.#store.listTargets(task.id);
-  }
-
-  async #killAll(task: KillTask, targets: TaskTarget[], shouldYield: () => boolean): Promise<void> {
-    const writer = new OutcomeWriter((batch) => this.#persist(batch), this.#options.flushMs);
-    const devices = new Map((await this.#store.listDevices()).map((d) => [d.id, d]));
-    let cancelRequested = false;
-    const cancelWatch = setInterval(() => {
-      void this.#store.findTaskById(task.id).then((t) => {
-        cancelRequested ||= t?.status === 'CANCEL_REQUESTED';
-      });
-    }, 250);
-    try {
-      const pending = targets.filter((t) => t.status === 'pending');
-      const planned = await this.#plannedByDevice(task);
-      await Promise.all(
-        pending.map((target) =>
-          this.#limit(async () => {
-            if (cancelRequested || shouldYield()) return;
-            const device = devices.get(target.deviceId);
-            writer.add(await this.#killTarget(task, target, device, planned.get(target.deviceId) ?? []));
-          }),
-        ),
-      );
-    } finally {
-      clearInterval(cancelWatch);
-      await writer.flush();
-    }
-  }
-
-  /** The user's sessions the inventory knows, per device, read in one query (kill-by-user only: they are few). */
-  async #plannedByDevice(task: KillTask): Promise<Map<string, string[]>> {
-    const byDevice = new Map<string, string[]>();
-    const { action, userName, clientIp } = task.selector;
-    if (action !== 'KILL_BY_USER' || userName === undefined) return byDevice;
-    const sessions = await this.#store.listSessions({
-      user: userName,
-      ...(clientIp !== undefined && { clientIp }),
-      limit: 1_000_000,
-      offset: 0,
-    });
-    for (const s of sessions) byDevice.set(s.deviceId, [...(byDevice.get(s.deviceId) ?? []), s.sessionId]);
-    return byDevice;
-  }
-
-  async #killTarget(
-    task: KillTask,
-    target: TaskTarget,
-    device: Device | undefined,
-    planned: readonly string[],
-  ): Promise<TargetOutcome> {
-    const base = { taskId: task.id, deviceId: target.deviceId, killed: [], notFound: [] };
-    if (!device) {
-      const failed = await this.#knownSessions(task, target);
-      return {
-        ...base,
-        status: 'failed',
-        failed,
-        errorCode: 'device_removed',
-        errorMessage: 'device was removed from the inventory',
-        attempts: target.attempts,
-      };
-    }
-    let result: DeviceKillResult;
-    try {
-      const connection = await this.#connections.get(device);
-      result = await killOnDevice(connection, task.selector, target.sessionIds, this.#options.retry, planned);
-    } catch (err) {
-      result = unexpectedFailure(err);
-    }
-    const { killed, notFound, errorCode, errorMessage } = result;
-    const attempts = target.attempts + result.attempts;
-    if (result.ok) return { ...base, status: 'done', killed, notFound, failed: [], errorCode, errorMessage, attempts };
-    // When the device could not be reached at all, the sessions the inventory last saw there are the ones left alive.
-    const failed =
-      result.failed.length > 0 || killed.length > 0 ? result.failed : await this.#knownSessions(task, target);
-    return { ...base, status: 'failed', killed, notFound, failed, errorCode, errorMessage, attempts };
-  }
-
-  async #knownSessions(task: KillTask, target: TaskTarget): Promise<string[]> {
-    if (target.sessionIds) return target.sessionIds;
-    const { userName, clientIp, action } = task.selector;
-    const sessions = await this.#store.listSessions({
-      deviceIds: [target.deviceId],
-      ...(action === 'KILL_BY_USER' && userName !== undefined && { user: userName }),
-      ...(clientIp !== undefined && { clientIp }),
-      limit: 100_000,
-      offset: 0,
-    });
-    return sessions.map((s) => s.sessionId);
-  }
-
-  async #persist(batch: readonly TargetOutcome[]): Promise<void> {
-    // The inventory follows the kill at once, so a search right after a kill shows the sessions as ended. Ids the
-    // device no longer had were closed before the kill reached them, so they are not counted as killed.
-    await this.#store.recordOutcomes(batch, Date.now());
-    this.#events.emit('targets', batch);
-  }
-
-  /** Ends the task from its recorded targets: FINISHED when every device succeeded, else FAILED with the count. */
-  async #conclude(taskId: string): Promise<void> {
-    const task = await this.#store.findTaskById(taskId);
-    const targets = await this.#store.listTargets(taskId);
-    if (task?.status === 'CANCEL_REQUESTED') return this.#cancel(taskId, targets);
-    if (targets.some((t) => t.status === 'pending')) return;
-    const failed = targets.filter((t) => t.status === 'failed');
-    if (failed.length === 0) return this.#finish(taskId, 'FINISHED', 'DONE', null);
-    await this.#finish(
-      taskId,
-      'FAILED',
-      'KILL',
-      `Failed to kill sessions on ${failed.length} of ${targets.length} devices`,
-    );
-  }
-
-  async #cancel(taskId: string, targets: TaskTarget[]): Promise<void> {
-    const pending = targets.filter((t) => t.status === 'pending');
-    await this.#store.saveTargetOutcomes(
-      pending.map((t) => ({
-        ...t,
-        status: 'canceled',
-        errorCode: 'canceled',
-        errorMessage: 'task canceled before this device was processed',
-      })),
-    );
-    await this.#finish(taskId, 'CANCELED', 'DONE', null);
-  }
-
-  async #finish(
-    taskId: string,
-    status: 'FINISHED' | 'FAILED' | 'CANCELED',
-    step: 'DONE' | 'KILL' | 'RESOLVE_DEVICES',
-    errorMessage: string | null,
-  ): Promise<void> {
-    const result =
-      status === 'FINISHED' ? 'COMPLETE' : status === 'FAILED' && step !== 'RESOLVE_DEVICES' ? 'FAILED' : 'PENDING';
-    const task = await this.#update(taskId, { status, step, result, errorMessage, endedAt: Date.now() });
-    if (task && isFinal(task.status)) {
-      await this.#store.appendAudit({
-        at: Date.now(),
-        actor: 'curfew',
-        address: this.#options.nodeId,
-        action: `task.${status.toLowerCase()}`,
-        subject: taskId,
-        details: { errorMessage },
-      });
-    }
-  }
-
-  async #update(taskId: string, patch: Parameters<Store['updateTask']>[1]): Promise<KillTask | undefined> {
-    const task = await this.#store.updateTask(taskId, patch);
-    if (task) this.#events.emit('task', task);
-    return task;
+    return (await this.#conclusion.transition(task.id, ['STARTED'], { step: 'KILL' })) !== undefined;
   }
 }
 

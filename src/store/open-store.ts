@@ -9,6 +9,7 @@ import { migrateToLatest } from './kysely/migrations.js';
 import type { Database } from './kysely/schema.js';
 import { countSessionsBy } from './kysely/session-stats.js';
 import { sessionStore } from './kysely/sessions.js';
+import { targetLeaseStore } from './kysely/target-leases.js';
 import { taskStore } from './kysely/tasks.js';
 import { tokenStore } from './kysely/tokens.js';
 import { SecretBox } from './secret-box.js';
@@ -68,6 +69,7 @@ function composeStore(db: Kysely<Database>, traits: DialectTraits, box: SecretBo
     ...sessionStore(db, traits, { historyMs }),
     countSessionsBy: (query, field, size) => countSessionsBy(db, query, field, size),
     ...taskStore(db, traits),
+    ...targetLeaseStore(db, traits),
     ...auditStore(db),
     ...userStore(db),
     ...tokenStore(db),

@@ -177,8 +177,13 @@ export interface TaskStore {
   /** Extends the lease; returns false when `owner` no longer holds it. */
   renewLease(taskId: string, owner: string, until: number): Promise<boolean>;
   releaseLease(taskId: string, owner: string): Promise<void>;
-  /** Frees every lease `owner` holds (a restarted node taking its unfinished tasks back at once). */
+  /** Frees every task and target lease `owner` holds (a restarted node taking its unfinished work back at once). */
   releaseLeasesOf(owner: string): Promise<void>;
+  /**
+   * Applies the patch only while the task's status is one of `from` (a conditional update, safe when several nodes
+   * race to conclude a task); returns the new task, or undefined when it did not apply.
+   */
+  transitionTask(id: string, from: readonly KillTask['status'][], patch: TaskPatch): Promise<KillTask | undefined>;
   /** Inserts the targets of a task once; a second call for the same task is a no-op (resumed resolution). */
   insertTargets(targets: TaskTarget[]): Promise<void>;
   listTargets(taskId: string): Promise<TaskTarget[]>;
@@ -186,11 +191,28 @@ export interface TaskStore {
   listTargetsOfTasks(taskIds: readonly string[]): Promise<Map<string, TaskTarget[]>>;
   /**
    * Writes device outcomes and, in the same transaction, marks their sessions ended in the inventory (killed ids
-   * `killed`, ids the device no longer had `closed`).
+   * `killed`, ids the device no longer had `closed`). With `owner`, only targets still pending under that node's lease
+   * are written (a node that lost a lease writes nothing for that device). Returns the outcomes written.
    */
-  recordOutcomes(outcomes: readonly TargetOutcome[], endedAt: number): Promise<void>;
+  recordOutcomes(outcomes: readonly TargetOutcome[], endedAt: number, owner?: string): Promise<TargetOutcome[]>;
   /** Writes many device outcomes in one transaction. */
   saveTargetOutcomes(outcomes: readonly TargetOutcome[]): Promise<void>;
+}
+
+/** Per-device leases: how several nodes share the devices of one task. */
+export interface TargetLeaseStore {
+  /**
+   * Claims up to `limit` pending targets of running tasks (STARTED, step KILL) whose lease is free or expired, for
+   * `owner` until `now + leaseMs`; oldest task first. A target is given to one claimer at a time, on every dialect.
+   */
+  claimTargets(owner: string, now: number, leaseMs: number, limit: number): Promise<TaskTarget[]>;
+  /** Extends every pending target lease `owner` holds; returns how many. */
+  renewTargetLeases(owner: string, until: number): Promise<number>;
+  /** Frees the pending targets `owner` holds (a node stopping). */
+  releaseTargetLeases(owner: string): Promise<void>;
+  /** Marks a task's pending targets that no live lease holds as canceled; returns how many. */
+  cancelUnleasedTargets(taskId: string, now: number): Promise<number>;
+  countPendingTargets(taskId: string): Promise<number>;
 }
 
 export interface AuditQuery {
@@ -444,6 +466,7 @@ export interface Store
     SessionStore,
     SessionStatsStore,
     TaskStore,
+    TargetLeaseStore,
     AuditStore,
     UserStore,
     TokenStore,

@@ -146,3 +146,13 @@ export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }
+
+/**
+ * Applied to the select that picks rows to claim: on PostgreSQL the rows are locked and rows another node is claiming
+ * right now are skipped (`FOR UPDATE OF <alias> SKIP LOCKED`), so concurrent claimers never wait on each other. SQLite
+ * has one writer per file (one process), so its claiming update is a compare-and-set on its own.
+ */
+export function skipLockedFor(traits: DialectTraits, alias: string) {
+  return <Q extends { forUpdate(of?: never): Q; skipLocked(): Q }>(query: Q): Q =>
+    traits.name === 'postgres' ? query.forUpdate(alias as never).skipLocked() : query;
+}

@@ -7,6 +7,7 @@ import { tokensSchema } from './migrations/0002_tokens.js';
 import { loginSessionsSchema } from './migrations/0003_login_sessions.js';
 import { configurationSchema } from './migrations/0004_configuration.js';
 import { sessionHistorySchema } from './migrations/0005_session_history.js';
+import { targetLeasesSchema } from './migrations/0006_target_leases.js';
 
 function migrationsFor(traits: DialectTraits): Record<string, Migration> {
   return {
@@ -15,6 +16,7 @@ function migrationsFor(traits: DialectTraits): Record<string, Migration> {
     '0003_login_sessions': loginSessionsSchema,
     '0004_configuration': configurationSchema,
     '0005_session_history': sessionHistorySchema,
+    '0006_target_leases': targetLeasesSchema,
   };
 }
 

@@ -73,6 +73,9 @@ export interface TaskTargetTable {
   error_message: string | null;
   attempts: number;
   updated_at: number;
+  /** Migration 0006: the node working this device, and until when (epoch ms); null when unclaimed. */
+  lease_owner?: string | null;
+  lease_until?: number | null;
 }
 
 export interface AuditTable {

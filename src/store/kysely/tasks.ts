@@ -50,19 +50,23 @@ export function taskStore(db: Kysely<Database>, traits: DialectTraits): TaskStor
     },
 
     async updateTask(id: string, patch: TaskPatch): Promise<KillTask | undefined> {
-      const set: Partial<TaskTable> = {};
-      if (patch.status !== undefined) set.status = patch.status;
-      if (patch.step !== undefined) set.step = patch.step;
-      if (patch.result !== undefined) set.result = patch.result;
-      if (patch.errorMessage !== undefined) set.error_message = patch.errorMessage;
-      if (patch.startedAt !== undefined) set.started_at = patch.startedAt;
-      if (patch.endedAt !== undefined) set.ended_at = patch.endedAt;
       await db
         .updateTable('tasks')
-        .set((eb) => ({ ...set, generation: eb('generation', '+', 1), updated_micros: nowMicros() }))
+        .set((eb) => ({ ...patchToSet(patch), generation: eb('generation', '+', 1), updated_micros: nowMicros() }))
         .where('id', '=', id)
         .execute();
       return findTaskById(id);
+    },
+
+    async transitionTask(id: string, from: readonly string[], patch: TaskPatch): Promise<KillTask | undefined> {
+      if (from.length === 0) return undefined;
+      const result = await db
+        .updateTable('tasks')
+        .set((eb) => ({ ...patchToSet(patch), generation: eb('generation', '+', 1), updated_micros: nowMicros() }))
+        .where('id', '=', id)
+        .where('status', 'in', [...from])
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n ? findTaskById(id) : undefined;
     },
 
     async requestCancel(id: string): Promise<KillTask | undefined> {
@@ -127,6 +131,12 @@ export function taskStore(db: Kysely<Database>, traits: DialectTraits): TaskStor
         .set({ lease_owner: null, lease_until: null })
         .where('lease_owner', '=', owner)
         .execute();
+      await db
+        .updateTable('task_targets')
+        .set({ lease_owner: null, lease_until: null })
+        .where('lease_owner', '=', owner)
+        .where('status', '=', 'pending')
+        .execute();
     },
 
     async insertTargets(targets: TaskTarget[]): Promise<void> {
@@ -170,9 +180,22 @@ export function taskStore(db: Kysely<Database>, traits: DialectTraits): TaskStor
       return byTask;
     },
 
-    saveTargetOutcomes: (outcomes) => recordOutcomes(db, traits, outcomes, undefined),
-    recordOutcomes: (outcomes, endedAt) => recordOutcomes(db, traits, outcomes, endedAt),
+    saveTargetOutcomes: async (outcomes) => {
+      await recordOutcomes(db, traits, outcomes, undefined, undefined);
+    },
+    recordOutcomes: (outcomes, endedAt, owner) => recordOutcomes(db, traits, outcomes, endedAt, owner),
   };
+}
+
+function patchToSet(patch: TaskPatch): Partial<TaskTable> {
+  const set: Partial<TaskTable> = {};
+  if (patch.status !== undefined) set.status = patch.status;
+  if (patch.step !== undefined) set.step = patch.step;
+  if (patch.result !== undefined) set.result = patch.result;
+  if (patch.errorMessage !== undefined) set.error_message = patch.errorMessage;
+  if (patch.startedAt !== undefined) set.started_at = patch.startedAt;
+  if (patch.endedAt !== undefined) set.ended_at = patch.endedAt;
+  return set;
 }
 
 const OUTCOME_COLUMNS = [
@@ -189,48 +212,66 @@ const OUTCOME_COLUMNS = [
 /**
  * One transaction: the outcomes as a multi-row upsert on existing targets (one statement per chunk, not per device),
  * and — when `endedAt` is given — the inventory's sessions marked ended: killed ids `killed`, ids already gone `closed`.
+ * With `owner`, a row is updated only while it is pending under that owner's lease; only written outcomes end
+ * sessions, and they are what is returned.
  */
 async function recordOutcomes(
   db: Kysely<Database>,
   traits: DialectTraits,
   outcomes: readonly TargetOutcome[],
   endedAt: number | undefined,
-): Promise<void> {
-  if (outcomes.length === 0) return;
+  owner: string | undefined,
+): Promise<TargetOutcome[]> {
+  if (outcomes.length === 0) return [];
   const updatedAt = Date.now();
   const rows = outcomes.map((o) =>
     targetToRow({ ...o, sessionIds: null, updatedAt, killed: o.killed, notFound: o.notFound, failed: o.failed }),
   );
-  await db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx) => {
+    const written = new Set<string>();
     for (const part of chunk(rows, TARGET_COLUMNS, traits.maxParams)) {
-      await trx
+      const returned = await trx
         .insertInto('task_targets')
         .values(part)
-        .onConflict((oc) =>
-          oc
+        .onConflict((oc) => {
+          const update = oc
             .columns(['task_id', 'device_id'])
             .doUpdateSet((eb) =>
               Object.fromEntries(OUTCOME_COLUMNS.map((column) => [column, eb.ref(`excluded.${column}`)])),
-            ),
-        )
+            );
+          if (owner === undefined) return update;
+          return update.where('task_targets.lease_owner', '=', owner).where('task_targets.status', '=', 'pending');
+        })
+        .returning(['task_id', 'device_id'])
         .execute();
+      for (const r of returned) written.add(`${r.task_id}\u0000${r.device_id}`);
     }
-    if (endedAt === undefined) return;
-    for (const o of outcomes) {
-      for (const [ids, reason] of [
-        [o.killed, 'killed'],
-        [o.notFound, 'closed'],
-      ] as const) {
-        for (const part of chunk(ids, 1, traits.maxParams - 3)) {
-          await trx
-            .updateTable('sessions')
-            .set({ ended_at: endedAt, end_reason: reason })
-            .where('device_id', '=', o.deviceId)
-            .where('session_id', 'in', part)
-            .where('ended_at', 'is', null)
-            .execute();
-        }
+    const kept = outcomes.filter((o) => written.has(`${o.taskId}\u0000${o.deviceId}`));
+    if (endedAt !== undefined) await endKilledSessions(trx, traits, kept, endedAt);
+    return kept;
+  });
+}
+
+async function endKilledSessions(
+  trx: Kysely<Database>,
+  traits: DialectTraits,
+  outcomes: readonly TargetOutcome[],
+  endedAt: number,
+): Promise<void> {
+  for (const o of outcomes) {
+    for (const [ids, reason] of [
+      [o.killed, 'killed'],
+      [o.notFound, 'closed'],
+    ] as const) {
+      for (const part of chunk(ids, 1, traits.maxParams - 3)) {
+        await trx
+          .updateTable('sessions')
+          .set({ ended_at: endedAt, end_reason: reason })
+          .where('device_id', '=', o.deviceId)
+          .where('session_id', 'in', part)
+          .where('ended_at', 'is', null)
+          .execute();
       }
     }
-  });
+  }
 }

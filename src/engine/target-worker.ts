@@ -1,0 +1,240 @@
+// The device side of kill tasks, on every node: claims pending devices of running tasks under per-device leases,
+// kills on each with the global concurrency limit, and writes each outcome only while it still holds that device's
+// lease. Any number of nodes run one; a node that dies loses its leases and the others take its devices over.
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { Device, KillTask, TaskTarget } from '../core/model.js';
+import type { Store, TargetOutcome } from '../store/store.js';
+import type { DeviceConnections } from './connections.js';
+import { type DeviceKillResult, killOnDevice, type RetryPolicy, unexpectedFailure } from './device-kill.js';
+import type { EngineEvents } from './events.js';
+import { OutcomeWriter } from './outcome-writer.js';
+import type { TaskConclusion } from './task-conclusion.js';
+
+export interface TargetWorkerOptions {
+  nodeId: string;
+  globalConcurrency: number;
+  retry: RetryPolicy;
+  leaseMs: number;
+  flushMs: number;
+}
+
+/** Most devices claimed by one query. */
+const CLAIM_BATCH = 500;
+/** How often the tasks being worked are checked for a cancel request. */
+const CANCEL_CHECK_MS = 250;
+
+interface TaskContext {
+  task: KillTask;
+  devices: Map<string, Device>;
+  planned: Map<string, string[]>;
+  canceled: boolean;
+  inFlight: number;
+}
+
+export class TargetWorker {
+  readonly #store: Store;
+  readonly #connections: DeviceConnections;
+  readonly #events: EngineEvents;
+  readonly #conclusion: TaskConclusion;
+  readonly #options: TargetWorkerOptions;
+  readonly #limit: LimitFunction;
+  readonly #writer: OutcomeWriter;
+  readonly #contexts = new Map<string, Promise<TaskContext | undefined>>();
+  readonly #work = new Set<Promise<void>>();
+  #inFlight = 0;
+  #pumping = false;
+  #more = false;
+  #stopped = true;
+  #timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    store: Store,
+    connections: DeviceConnections,
+    events: EngineEvents,
+    conclusion: TaskConclusion,
+    options: TargetWorkerOptions,
+  ) {
+    this.#store = store;
+    this.#connections = connections;
+    this.#events = events;
+    this.#conclusion = conclusion;
+    this.#options = options;
+    this.#limit = pLimit(options.globalConcurrency);
+    this.#writer = new OutcomeWriter((batch) => this.#persist(batch), options.flushMs);
+  }
+
+  start(): void {
+    this.#stopped = false;
+    const { nodeId, leaseMs } = this.#options;
+    this.#timers = [
+      setInterval(() => {
+        if (this.#inFlight === 0) return;
+        void this.#store.renewTargetLeases(nodeId, Date.now() + leaseMs).catch(() => undefined);
+      }, leaseMs / 3),
+      setInterval(() => void this.#checkCancels(), CANCEL_CHECK_MS),
+    ];
+  }
+
+  /** Stops claiming; devices being killed finish and are written, devices not started are handed back. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    while (this.#work.size > 0) await Promise.allSettled(this.#work);
+    await this.#writer.flush();
+    await this.#store.releaseTargetLeases(this.#options.nodeId);
+  }
+
+  /** Claims devices while there is room under the global limit and work to claim. */
+  async pump(): Promise<void> {
+    if (this.#pumping || this.#stopped) return;
+    this.#pumping = true;
+    try {
+      for (;;) {
+        const room = Math.min(this.#options.globalConcurrency - this.#inFlight, CLAIM_BATCH);
+        if (room <= 0 || this.#stopped) return;
+        const { nodeId, leaseMs } = this.#options;
+        const claimed = await this.#store.claimTargets(nodeId, Date.now(), leaseMs, room);
+        this.#more = claimed.length === room;
+        if (claimed.length === 0) return;
+        await this.#dispatch(claimed);
+        if (!this.#more) return;
+      }
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  async #dispatch(claimed: TaskTarget[]): Promise<void> {
+    for (const target of claimed) {
+      this.#inFlight += 1;
+      const context = await this.#contextOf(target.taskId);
+      if (context) context.inFlight += 1;
+      const work = this.#limit(() => this.#process(context, target)).finally(() => {
+        this.#work.delete(work);
+        this.#inFlight -= 1;
+        if (!context || --context.inFlight === 0) this.#contexts.delete(target.taskId);
+        if (this.#more) void this.pump();
+      });
+      this.#work.add(work);
+    }
+  }
+
+  async #process(context: TaskContext | undefined, target: TaskTarget): Promise<void> {
+    if (this.#stopped) return;
+    if (!context || context.canceled) {
+      this.#writer.add({
+        taskId: target.taskId,
+        deviceId: target.deviceId,
+        status: 'canceled',
+        killed: [],
+        notFound: [],
+        failed: [],
+        errorCode: 'canceled',
+        errorMessage: 'task canceled before this device was processed',
+        attempts: target.attempts,
+      });
+      return;
+    }
+    const device = context.devices.get(target.deviceId);
+    this.#writer.add(await this.#killTarget(context.task, target, device, context.planned.get(target.deviceId) ?? []));
+  }
+
+  /** What every device of a task needs, read once while this node works on the task. */
+  #contextOf(taskId: string): Promise<TaskContext | undefined> {
+    let context = this.#contexts.get(taskId);
+    if (!context) {
+      context = this.#loadContext(taskId);
+      this.#contexts.set(taskId, context);
+    }
+    return context;
+  }
+
+  async #loadContext(taskId: string): Promise<TaskContext | undefined> {
+    const task = await this.#store.findTaskById(taskId);
+    if (!task) return undefined;
+    const [devices, planned] = await Promise.all([this.#store.listDevices(), this.#plannedByDevice(task)]);
+    const canceled = task.status !== 'STARTED';
+    return { task, devices: new Map(devices.map((d) => [d.id, d])), planned, canceled, inFlight: 0 };
+  }
+
+  async #checkCancels(): Promise<void> {
+    for (const pending of this.#contexts.values()) {
+      const context = await pending;
+      if (!context || context.canceled) continue;
+      const task = await this.#store.findTaskById(context.task.id).catch(() => undefined);
+      context.canceled ||= task?.status === 'CANCEL_REQUESTED';
+    }
+  }
+
+  /** The user's sessions the inventory knows, per device, read in one query (kill-by-user only: they are few). */
+  async #plannedByDevice(task: KillTask): Promise<Map<string, string[]>> {
+    const byDevice = new Map<string, string[]>();
+    const { action, userName, clientIp } = task.selector;
+    if (action !== 'KILL_BY_USER' || userName === undefined) return byDevice;
+    const sessions = await this.#store.listSessions({
+      user: userName,
+      ...(clientIp !== undefined && { clientIp }),
+      limit: 1_000_000,
+      offset: 0,
+    });
+    for (const s of sessions) byDevice.set(s.deviceId, [...(byDevice.get(s.deviceId) ?? []), s.sessionId]);
+    return byDevice;
+  }
+
+  async #killTarget(
+    task: KillTask,
+    target: TaskTarget,
+    device: Device | undefined,
+    planned: readonly string[],
+  ): Promise<TargetOutcome> {
+    const base = { taskId: task.id, deviceId: target.deviceId, killed: [], notFound: [] };
+    if (!device) {
+      const failed = await this.#knownSessions(task, target);
+      return {
+        ...base,
+        status: 'failed',
+        failed,
+        errorCode: 'device_removed',
+        errorMessage: 'device was removed from the inventory',
+        attempts: target.attempts,
+      };
+    }
+    let result: DeviceKillResult;
+    try {
+      const connection = await this.#connections.get(device);
+      result = await killOnDevice(connection, task.selector, target.sessionIds, this.#options.retry, planned);
+    } catch (err) {
+      result = unexpectedFailure(err);
+    }
+    const { killed, notFound, errorCode, errorMessage } = result;
+    const attempts = target.attempts + result.attempts;
+    if (result.ok) return { ...base, status: 'done', killed, notFound, failed: [], errorCode, errorMessage, attempts };
+    // When the device could not be reached at all, the sessions the inventory last saw there are the ones left alive.
+    const failed =
+      result.failed.length > 0 || killed.length > 0 ? result.failed : await this.#knownSessions(task, target);
+    return { ...base, status: 'failed', killed, notFound, failed, errorCode, errorMessage, attempts };
+  }
+
+  async #knownSessions(task: KillTask, target: TaskTarget): Promise<string[]> {
+    if (target.sessionIds) return target.sessionIds;
+    const { userName, clientIp, action } = task.selector;
+    const sessions = await this.#store.listSessions({
+      deviceIds: [target.deviceId],
+      ...(action === 'KILL_BY_USER' && userName !== undefined && { user: userName }),
+      ...(clientIp !== undefined && { clientIp }),
+      limit: 100_000,
+      offset: 0,
+    });
+    return sessions.map((s) => s.sessionId);
+  }
+
+  /**
+   * Writes a batch under this node's leases (outcomes of devices whose lease was lost are dropped: another node owns
+   * them now), then concludes the tasks whose last device this was. The inventory follows the kill at once.
+   */
+  async #persist(batch: readonly TargetOutcome[]): Promise<void> {
+    const written = await this.#store.recordOutcomes(batch, Date.now(), this.#options.nodeId);
+    if (written.length > 0) this.#events.emit('targets', written);
+    for (const taskId of new Set(written.map((o) => o.taskId))) await this.#conclusion.conclude(taskId);
+  }
+}

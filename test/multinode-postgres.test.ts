@@ -1,0 +1,203 @@
+// Three curfew nodes (child processes) on one PostgreSQL database and one lab fleet: a kill over every device is
+// shared between the nodes, one node is SIGKILLed mid-task, and the task still finishes with every device processed
+// exactly once. Tasks and BIG-IQ tokens made on one node work on the others. Needs CURFEW_TEST_PG_URL (`.ci/run`
+// always provides one); without it the test is skipped and says so, and under CI=true that is a failure.
+import assert from 'node:assert/strict';
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { LabFleet } from '../lab/bigip/emulator.js';
+import { registerLabDevices } from '../src/cli/lab-fleet.js';
+import { selectorOf } from '../src/core/kill-request.js';
+import type { KillTask } from '../src/core/model.js';
+import { hashPassword } from '../src/core/passwords.js';
+import { openStore } from '../src/store/open-store.js';
+import type { Store } from '../src/store/store.js';
+import { newEngine, waitForFinal } from './support/engine-harness.js';
+
+const adminUrl = process.env.CURFEW_TEST_PG_URL;
+const SKIP_MESSAGE = 'CURFEW_TEST_PG_URL not set: multi-node PostgreSQL test skipped';
+const DEVICES = 60;
+const VICTIM_SESSIONS = 2;
+const victim = 'mallory';
+
+if (adminUrl) {
+  multiNodeSuite(adminUrl);
+} else if (process.env.CI === 'true') {
+  it('multi-node PostgreSQL test', () => {
+    assert.fail('CI=true but CURFEW_TEST_PG_URL is not set: CI must run the multi-node test, not skip it');
+  });
+} else {
+  process.stderr.write(`${SKIP_MESSAGE}\n`);
+  it('multi-node PostgreSQL test', { skip: SKIP_MESSAGE }, () => undefined);
+}
+
+/** A node process, answering requests over IPC. */
+class Node {
+  readonly #child: ChildProcess;
+  readonly #waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  #next = 0;
+  readonly ready: Promise<void>;
+
+  constructor(
+    url: string,
+    readonly id: string,
+    secretKey: string,
+  ) {
+    this.#child = fork('test/support/node-child.ts', [url, id, '2'], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, CURFEW_SECRET_KEY: secretKey },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.ready = new Promise((resolve, reject) => {
+      this.#child.once('exit', (code) => reject(new Error(`${id} exited (${code}) before it was ready`)));
+      this.#child.on('message', (m: { ready?: string; id?: number; result?: unknown; error?: string }) => {
+        if (m.ready) resolve();
+        const waiter = m.id === undefined ? undefined : this.#waiting.get(m.id);
+        if (!waiter || m.id === undefined) return;
+        this.#waiting.delete(m.id);
+        if (m.error) waiter.reject(new Error(`${id}: ${m.error}`));
+        else waiter.resolve(m.result);
+      });
+    });
+  }
+
+  call<T>(op: string, arg?: unknown): Promise<T> {
+    const id = this.#next++;
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.#child.send({ id, op, arg });
+    });
+  }
+
+  async kill(): Promise<void> {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.#child.once('exit', resolve));
+    this.#child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function multiNodeSuite(server: string): void {
+  describe('three nodes on one PostgreSQL', () => {
+    const name = `curfew_multinode_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const url = Object.assign(new URL(server), { pathname: `/${name}` }).toString();
+    const secretKey = randomBytes(32).toString('base64');
+    const admin = new pg.Client({ connectionString: server });
+    const db = new pg.Client({ connectionString: url });
+    let fleet: LabFleet;
+    let store: Store;
+    let nodes: Node[] = [];
+
+    before(async () => {
+      await admin.connect();
+      await admin.query(`create database ${name} template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C'`);
+      fleet = await LabFleet.start({
+        devices: DEVICES,
+        sessionsPerDevice: 3,
+        haPairs: false,
+        users: ['alice'],
+        password: 'admin',
+        latencyMs: 30,
+      });
+      for (const d of fleet.devices)
+        for (let i = 0; i < VICTIM_SESSIONS; i++) fleet.addSession(d.id, { user: victim, clientIp: '198.51.100.7' });
+      process.env.CURFEW_LAB_PASSWORD = 'admin';
+      store = await openStore({ url, secretKey });
+      await registerLabDevices(newEngine(store, 'setup'), fleet.devices);
+      await store.upsertUser({ name: 'admin', passwordHash: await hashPassword('pw'), createdAt: Date.now() });
+      await db.connect();
+      nodes = ['node-a', 'node-b', 'node-c'].map((id) => new Node(url, id, secretKey));
+      await Promise.all(nodes.map((n) => n.ready));
+    });
+
+    after(async () => {
+      await Promise.all(nodes.map((n) => n.kill()));
+      await store?.close();
+      await db.end().catch(() => undefined);
+      await fleet?.stop();
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    });
+
+    it('a task created on node A is readable and cancellable on node B', async () => {
+      const [a, b] = nodes;
+      assert.ok(a && b);
+      const selector = selectorOf({ action: 'KILL_BY_USER', userName: 'nobody', all: true });
+      const task = await a.call<KillTask>('submit', selector);
+      assert.equal((await b.call<KillTask>('get', task.id))?.id, task.id);
+      const canceled = await b.call<KillTask>('cancel', task.id);
+      assert.equal(canceled.status, 'CANCEL_REQUESTED');
+      assert.equal((await waitForFinal(store, task.id, 20_000)).status, 'CANCELED');
+      const targets = await store.listTargets(task.id);
+      assert.ok(targets.every((t) => t.status !== 'pending'));
+    });
+
+    it('a BIG-IQ token issued on node A works on node C', async () => {
+      const [a, , c] = nodes;
+      assert.ok(a && c);
+      const token = await a.call<string>('issueToken', 'admin');
+      assert.equal(await c.call<string>('resolveToken', token), 'admin');
+      assert.equal(await c.call<string>('resolveToken', 'not-a-token'), 'unknown');
+    });
+
+    it('finishes a kill over every device exactly once when a node is SIGKILLed mid-task', async () => {
+      const [a] = nodes;
+      assert.ok(a);
+      const deletesBefore = new Map(fleet.devices.map((d) => [d.id, fleet.counters(d.id).delete]));
+      const task = await a.call<KillTask>(
+        'submit',
+        selectorOf({ action: 'KILL_BY_USER', userName: victim, all: true }),
+      );
+      // The node holding the task lease dies while it also holds device leases: both sides are taken over.
+      let victimNode: Node | undefined;
+      await until(
+        async () => {
+          const { rows } = await db.query<{ owner: string; done: string; held: string }>(
+            `select t.lease_owner as owner,
+               (select count(*) from task_targets where task_id = $1 and status = 'done') as done,
+               (select count(*) from task_targets where task_id = $1 and status = 'pending'
+                  and lease_owner = t.lease_owner) as held
+             from tasks t where t.id = $1`,
+            [task.id],
+          );
+          const row = rows[0];
+          victimNode = nodes.find((n) => n.id === row?.owner);
+          return !!victimNode && Number(row?.done) >= 6 && Number(row?.held) > 0;
+        },
+        20_000,
+        'the task lease holder working devices mid-task',
+      );
+      assert.ok(victimNode);
+      await victimNode.kill();
+      const done = await waitForFinal(store, task.id, 30_000);
+      assert.equal(done.status, 'FINISHED', done.errorMessage ?? '');
+      assert.equal(done.result, 'COMPLETE');
+      const targets = await store.listTargets(task.id);
+      assert.equal(targets.length, DEVICES);
+      assert.deepEqual(new Set(targets.map((t) => t.status)), new Set(['done']));
+      for (const d of fleet.devices) {
+        const deletes = fleet.counters(d.id).delete - (deletesBefore.get(d.id) ?? 0);
+        assert.equal(deletes, VICTIM_SESSIONS, `${d.hostname}: each of the user's sessions deleted exactly once`);
+        assert.equal(fleet.sessions(d.id).filter((s) => s.user === victim).length, 0, `${d.hostname} kept ${victim}`);
+        assert.equal(fleet.sessions(d.id).length, 3, `${d.hostname} lost other sessions`);
+      }
+      const { rows } = await db.query<{ owner: string }>(
+        'select distinct lease_owner as owner from task_targets where task_id = $1',
+        [task.id],
+      );
+      assert.ok(rows.length >= 2, `devices were shared between nodes (${rows.map((r) => r.owner).join(', ')})`);
+      const audit = await store.listAudit({ limit: 100, offset: 0, action: 'task.finished' });
+      assert.equal(audit.filter((e) => e.subject === task.id).length, 1, 'concluded once');
+    });
+  });
+}
