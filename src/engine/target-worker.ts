@@ -18,8 +18,7 @@ export interface TargetWorkerOptions {
   flushMs: number;
 }
 
-/** Most devices claimed by one query. */
-// As many devices as the global limit allows in one claim: a 1,000-device kill then starts with one statement.
+/** Most devices claimed by one query: as many as the global limit allows, so a 1,000-device kill starts with one. */
 const CLAIM_BATCH = 2000;
 /** How often the tasks being worked are checked for a cancel request. */
 const CANCEL_CHECK_MS = 250;
