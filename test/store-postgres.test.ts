@@ -93,6 +93,7 @@ function postgresSuites(server: string): void {
           '0004_configuration',
           '0005_session_history',
           '0006_target_leases',
+          '0007_sync_leases',
         ],
       );
       await a.putCredential('device:shared', { username: 'admin', password: 'from node a' });
