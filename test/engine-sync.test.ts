@@ -74,7 +74,13 @@ describe('inventory sync', () => {
   });
 
   it('runs on its interval when one is set', async () => {
-    const sync = new InventorySync(h.store, h.engine.connections, h.engine.events, { intervalMs: 30, concurrency: 4 });
+    const sync = new InventorySync(
+      h.store,
+      h.engine.connections,
+      h.engine.events,
+      { intervalMs: 30, concurrency: 4 },
+      'test-node',
+    );
     const [, , , fourth] = h.fleet.devices;
     assert.ok(fourth);
     const seen = new Promise<void>((resolve) => {

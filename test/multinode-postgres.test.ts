@@ -21,6 +21,8 @@ const SKIP_MESSAGE = 'CURFEW_TEST_PG_URL not set: multi-node PostgreSQL test ski
 const DEVICES = 60;
 const VICTIM_SESSIONS = 2;
 const victim = 'mallory';
+/** The nodes' sync lease (test/support/node-child.ts). */
+const SYNC_LEASE_MS = 3_000;
 
 if (adminUrl) {
   multiNodeSuite(adminUrl);
@@ -69,6 +71,10 @@ class Node {
       this.#waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.#child.send({ id, op, arg });
     });
+  }
+
+  get alive(): boolean {
+    return this.#child.exitCode === null && this.#child.signalCode === null;
   }
 
   async kill(): Promise<void> {
@@ -198,6 +204,58 @@ function multiNodeSuite(server: string): void {
       assert.ok(rows.length >= 2, `devices were shared between nodes (${rows.map((r) => r.owner).join(', ')})`);
       const audit = await store.listAudit({ limit: 100, offset: 0, action: 'task.finished' });
       assert.equal(audit.filter((e) => e.subject === task.id).length, 1, 'concluded once');
+    });
+
+    it("polls each device from one node per sync round, and takes over a dead node's devices", async () => {
+      const lists = () => fleet.devices.map((d) => fleet.counters(d.id).list);
+      /** A sync round on `on` at once: devices each node polled, and list requests each device received. */
+      const round = async (on: Node[]) => {
+        const before = lists();
+        const polled = await Promise.all(on.map((n) => n.call<number>('syncRound')));
+        const after = lists();
+        return { polled, perDevice: after.map((n, i) => n - (before[i] ?? 0)) };
+      };
+      const newcomer = new Node(url, 'node-d', secretKey);
+      nodes.push(newcomer);
+      await newcomer.ready;
+      // node-d runs the first round alone, so it holds every device's sync lease.
+      const first = await round([newcomer]);
+      assert.deepEqual(first.polled, [DEVICES]);
+      const perRound = first.perDevice[0] ?? 0;
+      assert.ok(perRound > 0);
+      assert.ok(first.perDevice.every((n) => n === perRound));
+      const alive = nodes.filter((n) => n.alive);
+      assert.ok(alive.length >= 3, `${alive.length} nodes alive`);
+      for (let i = 0; i < 2; i++) {
+        const shared = await round(alive);
+        assert.deepEqual(shared.perDevice, first.perDevice, 'each device polled by exactly one node in the round');
+        assert.equal(
+          shared.polled.reduce((a, b) => a + b, 0),
+          DEVICES,
+        );
+        assert.equal(shared.polled[alive.indexOf(newcomer)], DEVICES, 'the lease holder keeps its devices');
+      }
+      await newcomer.kill();
+      const survivors = nodes.filter((n) => n.alive);
+      const whileLeased = await round(survivors);
+      assert.ok(
+        whileLeased.perDevice.every((n) => n === 0),
+        "a dead node's devices are not polled while its leases live",
+      );
+      await new Promise((resolve) => setTimeout(resolve, SYNC_LEASE_MS + 200));
+      for (let i = 0; i < 2; i++) {
+        const takenOver = await round(survivors);
+        assert.deepEqual(takenOver.perDevice, first.perDevice, 'after expiry each device is polled by one survivor');
+        assert.equal(
+          takenOver.polled.reduce((a, b) => a + b, 0),
+          DEVICES,
+        );
+      }
+      const { rows } = await db.query<{ owner: string }>('select distinct sync_lease_owner as owner from devices');
+      assert.ok(
+        rows.every((r) => survivors.some((n) => n.id === r.owner)),
+        'only survivors hold sync leases',
+      );
     });
   });
 }

@@ -5,6 +5,7 @@ import { it } from 'node:test';
 import { newKillTask, selectorOf } from '../src/core/kill-request.js';
 import type { TaskTarget } from '../src/core/model.js';
 import type { Store, TargetOutcome } from '../src/store/store.js';
+import { device } from './support/factories.js';
 
 const actor = { name: 'admin', address: '127.0.0.1' };
 
@@ -89,5 +90,33 @@ export function targetLeaseContract(store: () => Store): void {
     );
     assert.equal(results.filter((r) => r?.status === 'FINISHED').length, 1);
     assert.equal(await s.transitionTask('missing', ['STARTED'], { status: 'FAILED' }), undefined);
+  });
+
+  it('gives each device to one sync claimer at a time; the holder renews, expired leases are taken over', async () => {
+    const s = store();
+    const mine = Array.from({ length: 9 }, (_, i) => device({ hostname: `sync-lease-${i}.lab` }));
+    for (const d of mine) await s.insertDevice(d);
+    const ids = new Set(mine.map((d) => d.id));
+    const ours = (devices: { id: string }[]) => devices.filter((d) => ids.has(d.id)).map((d) => d.id);
+    const t0 = 5_000_000;
+    const claims = await Promise.all(['s1', 's2', 's3'].map((n) => s.claimSyncDevices(n, t0, 1_000)));
+    const claimed = claims.flatMap(ours);
+    assert.equal(claimed.length, 9, 'every device claimed');
+    assert.equal(new Set(claimed).size, 9, 'no device claimed twice');
+    const holder = ['s1', 's2', 's3'].findIndex((_, i) => ours(claims[i] ?? []).length > 0);
+    const held = ours(claims[holder] ?? []).sort();
+    const holderName = `s${holder + 1}`;
+    assert.deepEqual(ours(await s.claimSyncDevices('s4', t0 + 500, 1_000)), [], 'live leases are not claimable');
+    assert.deepEqual(ours(await s.claimSyncDevices(holderName, t0 + 900, 1_000)).sort(), held, 'the holder renews');
+    const others = claimed.filter((id) => !held.includes(id)).sort();
+    const expiredOnly = ours(await s.claimSyncDevices('s4', t0 + 1_500, 1_000)).sort();
+    assert.deepEqual(expiredOnly, others, 'renewed leases are kept, expired ones taken over');
+    const takenOver = ours(await s.claimSyncDevices('s4', t0 + 2_000, 1_000));
+    assert.equal(takenOver.length, 9, 'expired leases are taken over');
+    await s.releaseSyncLeases('s4');
+    assert.equal(ours(await s.claimSyncDevices('s5', t0 + 2_100, 1_000)).length, 9, 'released leases are free');
+    const listed = await s.claimSyncDevices('s5', t0 + 2_200, 1_000);
+    assert.equal(listed.find((d) => d.id === mine[0]?.id)?.hostname, 'sync-lease-0.lab', 'claims return devices');
+    await s.releaseSyncLeases('s5');
   });
 }

@@ -5,6 +5,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
+import { newKillTask, selectorOf } from '../src/core/kill-request.js';
+import type { KillTask } from '../src/core/model.js';
+import { startEventBridge } from '../src/engine/event-bridge.js';
+import { EngineEvents } from '../src/engine/events.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
 import { storeContract } from './store.contract.js';
@@ -18,6 +22,15 @@ describe('openStore database URLs', () => {
       assert.match(err.message, /unsupported database URL "mysql:\/\/root:\*\*\*@db\/curfew"/);
       return true;
     });
+  });
+
+  it('bridges no events on SQLite (one node)', async () => {
+    const store = await openStore({ dataDir: ':memory:' });
+    const events = new EngineEvents();
+    const bridge = await startEventBridge(store, events, 'only-node', undefined);
+    assert.equal(events.listenerCount('task'), 0, 'nothing subscribed');
+    await bridge.stop();
+    await store.close();
   });
 
   it('refuses a secret key that is not 32 bytes of base64', async () => {
@@ -93,6 +106,7 @@ function postgresSuites(server: string): void {
           '0004_configuration',
           '0005_session_history',
           '0006_target_leases',
+          '0007_sync_leases',
         ],
       );
       await a.putCredential('device:shared', { username: 'admin', password: 'from node a' });
@@ -101,6 +115,82 @@ function postgresSuites(server: string): void {
       const late = await openStore({ url, secretKey });
       stores.push(late);
       assert.equal((await late.findCredential('device:shared'))?.password, 'from node a');
+    });
+
+    it('bridges engine events between nodes with LISTEN/NOTIFY, each node ignoring its own', async () => {
+      const url = await freshDatabase();
+      const [a, b] = await Promise.all([1, 2].map(() => openStore({ url, secretKey })));
+      assert.ok(a && b);
+      stores.push(a, b);
+      const [eventsA, eventsB] = [new EngineEvents(), new EngineEvents()];
+      const bridges = [
+        await startEventBridge(a, eventsA, 'node-a', url),
+        await startEventBridge(b, eventsB, 'node-b', url),
+      ];
+      try {
+        const seenA: string[] = [];
+        eventsA.on('task', (t) => seenA.push(`task:${t.id}`));
+        eventsA.on('sync', (e) => seenA.push(`sync:${e.deviceId}`));
+        const actor = { name: 'admin', address: '::1' };
+        const task = newKillTask(selectorOf({ action: 'KILL_ALL_SESSIONS', all: true }), actor, 1_000);
+        await a.createTask(task, {
+          at: 1,
+          actor: 'admin',
+          address: '::1',
+          action: 'task.create',
+          subject: task.id,
+          details: {},
+        });
+        const taskOnB = new Promise<KillTask>((resolve) => eventsB.once('task', resolve));
+        eventsA.emit('task', task);
+        assert.equal((await taskOnB).id, task.id, 'a task event on node A reaches node B, loaded from the store');
+        const deviceIds = Array.from({ length: 400 }, (_, i) => `${'d'.repeat(30)}-${String(i).padStart(4, '0')}`);
+        await a.insertTargets(
+          deviceIds.map((deviceId) => ({
+            taskId: task.id,
+            deviceId,
+            sessionIds: null,
+            status: 'pending' as const,
+            killed: [],
+            notFound: [],
+            failed: [],
+            errorCode: null,
+            errorMessage: null,
+            attempts: 0,
+            updatedAt: 1,
+          })),
+        );
+        const received: string[] = [];
+        const allOnB = new Promise<void>((resolve) =>
+          eventsB.on('targets', (outcomes) => {
+            received.push(...outcomes.map((o) => o.deviceId));
+            if (received.length >= deviceIds.length) resolve();
+          }),
+        );
+        eventsA.emit(
+          'targets',
+          deviceIds.map((deviceId) => ({
+            taskId: task.id,
+            deviceId,
+            status: 'pending' as const,
+            killed: [],
+            notFound: [],
+            failed: [],
+            errorCode: null,
+            errorMessage: null,
+            attempts: 0,
+          })),
+        );
+        await allOnB;
+        assert.deepEqual(received.sort(), deviceIds, 'targets over the 8000-byte payload arrive in chunks');
+        const syncOnA = new Promise<{ deviceId: string }>((resolve) => eventsA.once('sync', resolve));
+        eventsB.emit('sync', { deviceId: 'dev-1', ok: true, sessions: 3 });
+        assert.equal((await syncOnA).deviceId, 'dev-1', 'and back from node B to node A');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.deepEqual(seenA, [`task:${task.id}`, 'sync:dev-1'], 'no echo of its own events, no loops');
+      } finally {
+        for (const bridge of bridges) await bridge.stop();
+      }
     });
   });
 }

@@ -6,6 +6,7 @@ import { spsConnector } from '../connectors/sps/index.js';
 import { AuthService, DEFAULT_AUTH_OPTIONS } from '../engine/auth-service.js';
 import { ConfigService } from '../engine/config/transactions.js';
 import { Engine } from '../engine/engine.js';
+import { startEventBridge } from '../engine/event-bridge.js';
 import { LoginSessions } from '../engine/login-sessions.js';
 import { buildApp } from '../http/app.js';
 import { openStore } from '../store/open-store.js';
@@ -67,6 +68,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     });
     await engine.start();
     closers.unshift(() => engine.stop());
+    // Several nodes on PostgreSQL: every node's SSE clients see every node's events (a no-op on SQLite).
+    const bridge = await startEventBridge(store, engine.events, nodeIdOf(config.dataDir), config.dbUrl);
+    closers.unshift(() => bridge.stop());
 
     const lab =
       config.lab > 0

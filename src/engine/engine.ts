@@ -42,7 +42,13 @@ export class Engine {
       ...options.runner,
       nodeId: options.nodeId,
     });
-    this.sync = new InventorySync(store, this.connections, this.events, { ...DEFAULT_SYNC_OPTIONS, ...options.sync });
+    this.sync = new InventorySync(
+      store,
+      this.connections,
+      this.events,
+      { ...DEFAULT_SYNC_OPTIONS, ...options.sync },
+      options.nodeId,
+    );
     this.inventory = new InventoryService(store, this.connections);
   }
 

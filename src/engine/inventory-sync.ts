@@ -1,5 +1,8 @@
 // Inventory sync: lists every device's sessions into the store, on an interval and on demand, and records each
-// device's health and HA role (which cluster member is ACTIVE decides where kills go).
+// device's health and HA role (which cluster member is ACTIVE decides where kills go). With several nodes on one
+// database, sync is partitioned by per-device sync leases: a round polls only the devices this node claims (free,
+// expired or already its own), so each device is polled by one node at a time, and a dead node's devices are taken
+// over when its leases expire. A single node claims every device.
 import pLimit from 'p-limit';
 import { ConnectorError } from '../connectors/connector.js';
 import type { Device, DeviceState } from '../core/model.js';
@@ -12,6 +15,19 @@ export interface InventorySyncOptions {
   intervalMs: number;
   /** Devices synced at once. */
   concurrency: number;
+  /**
+   * How long a round's claim on a device lasts; the next round renews it. Longer than the interval (so a live node
+   * keeps its devices), short enough that a dead node's devices are soon taken over. Default: 3 × interval, at least
+   * 30 s.
+   */
+  leaseMs?: number;
+}
+
+/** Sync lease when no interval sets it: long enough for an on-demand round, short enough for takeover. */
+const MIN_SYNC_LEASE_MS = 30_000;
+
+export function syncLeaseMsOf(options: InventorySyncOptions): number {
+  return options.leaseMs ?? Math.max(3 * options.intervalMs, MIN_SYNC_LEASE_MS);
 }
 
 export interface DeviceSyncResult {
@@ -26,12 +42,20 @@ export class InventorySync {
   readonly #connections: DeviceConnections;
   readonly #events: EngineEvents;
   readonly #options: InventorySyncOptions;
+  readonly #nodeId: string;
   readonly #limit;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<DeviceSyncResult[]> | undefined;
 
-  constructor(store: Store, connections: DeviceConnections, events: EngineEvents, options: InventorySyncOptions) {
+  constructor(
+    store: Store,
+    connections: DeviceConnections,
+    events: EngineEvents,
+    options: InventorySyncOptions,
+    nodeId: string,
+  ) {
     this.#store = store;
+    this.#nodeId = nodeId;
     this.#connections = connections;
     this.#events = events;
     this.#options = options;
@@ -54,12 +78,17 @@ export class InventorySync {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#running?.catch(() => undefined);
+    // Hands this node's devices to the other nodes now rather than when the leases expire.
+    await this.#store.releaseSyncLeases(this.#nodeId).catch(() => undefined);
   }
 
-  /** Syncs every device; a sync already in progress is joined rather than doubled. */
+  /**
+   * Syncs every device this node holds or can claim (all of them on a single node); a sync already in progress is
+   * joined rather than doubled.
+   */
   syncAll(): Promise<DeviceSyncResult[]> {
     this.#running ??= this.#store
-      .listDevices()
+      .claimSyncDevices(this.#nodeId, Date.now(), syncLeaseMsOf(this.#options))
       .then((devices) => Promise.all(devices.map((d) => this.#limit(() => this.syncDevice(d)))))
       .finally(() => {
         this.#running = undefined;

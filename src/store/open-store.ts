@@ -9,6 +9,7 @@ import { migrateToLatest } from './kysely/migrations.js';
 import type { Database } from './kysely/schema.js';
 import { countSessionsBy } from './kysely/session-stats.js';
 import { sessionStore } from './kysely/sessions.js';
+import { syncLeaseStore } from './kysely/sync-leases.js';
 import { targetLeaseStore } from './kysely/target-leases.js';
 import { taskStore } from './kysely/tasks.js';
 import { tokenStore } from './kysely/tokens.js';
@@ -70,6 +71,7 @@ function composeStore(db: Kysely<Database>, traits: DialectTraits, box: SecretBo
     countSessionsBy: (query, field, size) => countSessionsBy(db, query, field, size),
     ...taskStore(db, traits),
     ...targetLeaseStore(db, traits),
+    ...syncLeaseStore(db, traits),
     ...auditStore(db),
     ...userStore(db),
     ...tokenStore(db),

@@ -216,6 +216,17 @@ export interface TargetLeaseStore {
   countPendingTargets(taskId: string): Promise<number>;
 }
 
+/** Inventory sync partitioned between nodes: a device is polled only by the node holding its sync lease. */
+export interface SyncLeaseStore {
+  /**
+   * Claims, for `owner` until `now + leaseMs`, every device whose sync lease is free, expired or already `owner`'s
+   * (renewing it); returns them by hostname. A device is held by one node at a time, on every dialect.
+   */
+  claimSyncDevices(owner: string, now: number, leaseMs: number): Promise<Device[]>;
+  /** Frees the sync leases `owner` holds (a node stopping), so other nodes take its devices at once. */
+  releaseSyncLeases(owner: string): Promise<void>;
+}
+
 export interface AuditQuery {
   limit: number;
   offset: number;
@@ -337,6 +348,7 @@ export interface Store
     SessionStatsStore,
     TaskStore,
     TargetLeaseStore,
+    SyncLeaseStore,
     AuditStore,
     UserStore,
     TokenStore,

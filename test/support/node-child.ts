@@ -1,8 +1,11 @@
 // One curfew node for the multi-node test: an engine on a shared PostgreSQL, driven by the parent over IPC (submit,
-// read and cancel tasks; issue and resolve BIG-IQ tokens) until it is stopped or SIGKILLed.
+// read and cancel tasks; issue and resolve BIG-IQ tokens; run an inventory sync round) until it is stopped or SIGKILLed.
 import { AuthService, DEFAULT_AUTH_OPTIONS } from '../../src/engine/auth-service.js';
 import { openStore } from '../../src/store/open-store.js';
 import { newEngine } from './engine-harness.js';
+
+/** Sync lease of the nodes (the multi-node test waits it out for a dead node's devices). */
+const SYNC_LEASE_MS = 3_000;
 
 const [url, nodeId, concurrency] = process.argv.slice(2);
 if (!url || !nodeId || !process.send) throw new Error('usage (with IPC): node-child <dbUrl> <nodeId> [concurrency]');
@@ -15,6 +18,8 @@ const engine = newEngine(store, nodeId, {
     leaseMs: 1_500,
     retry: { attempts: 2, backoffMs: 20 },
   },
+  // Sync rounds are driven by the parent (`syncRound`), so rounds line up across nodes.
+  sync: { intervalMs: 0, concurrency: 16, leaseMs: SYNC_LEASE_MS },
 });
 const auth = new AuthService(store, DEFAULT_AUTH_OPTIONS);
 const actor = { name: 'admin', address: nodeId };
@@ -22,6 +27,7 @@ const actor = { name: 'admin', address: nodeId };
 type Request = { id: number; op: string; arg?: unknown };
 const ops: Record<string, (arg: never) => Promise<unknown>> = {
   submit: (selector) => engine.submitKill(selector, actor),
+  syncRound: async () => (await engine.sync.syncAll()).length,
   get: (taskId: string) => store.findTaskById(taskId),
   cancel: (taskId: string) => engine.cancelTask(taskId, actor),
   issueToken: async (user: string) => {

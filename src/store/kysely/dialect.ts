@@ -156,3 +156,39 @@ export function skipLockedFor(traits: DialectTraits, alias: string) {
   return <Q extends { forUpdate(of?: never): Q; skipLocked(): Q }>(query: Q): Q =>
     traits.name === 'postgres' ? query.forUpdate(alias as never).skipLocked() : query;
 }
+
+/** A LISTEN/NOTIFY channel on one dedicated connection (PostgreSQL only). */
+export interface NotifyChannel {
+  notify(payload: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** NOTIFY payloads must stay under 8000 bytes. */
+export const NOTIFY_PAYLOAD_MAX = 7_900;
+
+/**
+ * Listens on `channel` of the database at `url` (one dedicated client, outside the pool, since LISTEN is per
+ * connection) and publishes to it with `pg_notify`. Channel names are fixed identifiers of curfew's own.
+ */
+export async function openNotifyChannel(
+  url: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+): Promise<NotifyChannel> {
+  if (!/^[a-z_]+$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  client.on('notification', (message) => {
+    if (message.channel === channel && message.payload !== undefined) onPayload(message.payload);
+  });
+  await client.query(`listen ${channel}`);
+  return {
+    async notify(payload: string) {
+      await client.query('select pg_notify($1, $2)', [channel, payload]);
+    },
+    async close() {
+      await client.end().catch(() => undefined);
+    },
+  };
+}

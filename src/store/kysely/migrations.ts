@@ -8,6 +8,7 @@ import { loginSessionsSchema } from './migrations/0003_login_sessions.js';
 import { configurationSchema } from './migrations/0004_configuration.js';
 import { sessionHistorySchema } from './migrations/0005_session_history.js';
 import { targetLeasesSchema } from './migrations/0006_target_leases.js';
+import { syncLeasesSchema } from './migrations/0007_sync_leases.js';
 
 function migrationsFor(traits: DialectTraits): Record<string, Migration> {
   return {
@@ -17,6 +18,7 @@ function migrationsFor(traits: DialectTraits): Record<string, Migration> {
     '0004_configuration': configurationSchema,
     '0005_session_history': sessionHistorySchema,
     '0006_target_leases': targetLeasesSchema,
+    '0007_sync_leases': syncLeasesSchema,
   };
 }
 

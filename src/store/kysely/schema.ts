@@ -15,6 +15,9 @@ export interface DeviceTable {
   failover: string;
   last_sync_at: number | null;
   last_error: string | null;
+  /** Node polling this device in inventory sync, until `sync_lease_until` (epoch ms); migration 0007. */
+  sync_lease_owner?: string | null;
+  sync_lease_until?: number | null;
 }
 
 export interface NamedTable {
