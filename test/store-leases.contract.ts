@@ -3,25 +3,10 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { newKillTask, selectorOf } from '../src/core/kill-request.js';
-import type { TaskTarget } from '../src/core/model.js';
 import type { Store, TargetOutcome } from '../src/store/store.js';
-import { device } from './support/factories.js';
+import { device, pendingTarget } from './support/factories.js';
 
 const actor = { name: 'admin', address: '127.0.0.1' };
-
-const pendingTarget = (taskId: string, deviceId: string): TaskTarget => ({
-  taskId,
-  deviceId,
-  sessionIds: null,
-  status: 'pending',
-  killed: [],
-  notFound: [],
-  failed: [],
-  errorCode: null,
-  errorMessage: null,
-  attempts: 0,
-  updatedAt: 1,
-});
 
 const done = (taskId: string, deviceId: string): TargetOutcome => ({
   taskId,

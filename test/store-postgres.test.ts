@@ -12,6 +12,7 @@ import { EngineEvents } from '../src/engine/events.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
 import { storeContract } from './store.contract.js';
+import { pendingTarget } from './support/factories.js';
 
 const adminUrl = process.env.CURFEW_TEST_PG_URL;
 const SKIP_MESSAGE = 'CURFEW_TEST_PG_URL not set: PostgreSQL store tests skipped';
@@ -145,21 +146,7 @@ function postgresSuites(server: string): void {
         eventsA.emit('task', task);
         assert.equal((await taskOnB).id, task.id, 'a task event on node A reaches node B, loaded from the store');
         const deviceIds = Array.from({ length: 400 }, (_, i) => `${'d'.repeat(30)}-${String(i).padStart(4, '0')}`);
-        await a.insertTargets(
-          deviceIds.map((deviceId) => ({
-            taskId: task.id,
-            deviceId,
-            sessionIds: null,
-            status: 'pending' as const,
-            killed: [],
-            notFound: [],
-            failed: [],
-            errorCode: null,
-            errorMessage: null,
-            attempts: 0,
-            updatedAt: 1,
-          })),
-        );
+        await a.insertTargets(deviceIds.map((deviceId) => pendingTarget(task.id, deviceId)));
         const received: string[] = [];
         const allOnB = new Promise<void>((resolve) =>
           eventsB.on('targets', (outcomes) => {

@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { newKillTask, selectorOf } from '../src/core/kill-request.js';
-import type { KillTask, TaskTarget } from '../src/core/model.js';
+import type { KillTask } from '../src/core/model.js';
 import type { Store, StoredToken } from '../src/store/store.js';
 import { configStoreContract } from './store-config.contract.js';
 import { targetLeaseContract } from './store-leases.contract.js';
 import { sessionStoreContract } from './store-sessions.contract.js';
-import { device } from './support/factories.js';
+import { device, pendingTarget } from './support/factories.js';
 
 const actor = { name: 'admin', address: '127.0.0.1' };
 
@@ -19,21 +19,7 @@ function audit(subject: string) {
   return { at: Date.now(), actor: 'admin', address: '127.0.0.1', action: 'task.create', subject, details: { n: 1 } };
 }
 
-function target(taskId: string, deviceId: string): TaskTarget {
-  return {
-    taskId,
-    deviceId,
-    sessionIds: null,
-    status: 'pending',
-    killed: [],
-    notFound: [],
-    failed: [],
-    errorCode: null,
-    errorMessage: null,
-    attempts: 0,
-    updatedAt: 1,
-  };
-}
+const target = pendingTarget;
 
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`store contract: ${name}`, () => {

@@ -1,6 +1,6 @@
 // Small builders for domain objects in tests.
 import { randomUUID } from 'node:crypto';
-import type { Device } from '../../src/core/model.js';
+import type { Device, TaskTarget } from '../../src/core/model.js';
 
 export function device(overrides: Partial<Device> = {}): Device {
   const id = overrides.id ?? randomUUID();
@@ -19,5 +19,22 @@ export function device(overrides: Partial<Device> = {}): Device {
     lastSyncAt: null,
     lastError: null,
     ...overrides,
+  };
+}
+
+/** A device of a task that no node has worked on yet. */
+export function pendingTarget(taskId: string, deviceId: string): TaskTarget {
+  return {
+    taskId,
+    deviceId,
+    sessionIds: null,
+    status: 'pending',
+    killed: [],
+    notFound: [],
+    failed: [],
+    errorCode: null,
+    errorMessage: null,
+    attempts: 0,
+    updatedAt: 1,
   };
 }
