@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { selectorOf } from '../src/core/kill-request.js';
-import { type Harness, newEngine, startHarness, waitForFinal } from './support/engine-harness.js';
+import { type Harness, newEngine, startHarness, syncEveryDevice, waitForFinal } from './support/engine-harness.js';
 
 const admin = { name: 'admin', address: '127.0.0.1' };
 
@@ -16,7 +16,7 @@ describe('KILL_BY_USER over 24 emulated devices, 10 % of them faulty', () => {
       h.fleet.addSession(d.id, { user: victim, clientIp: '192.0.2.1' });
       h.fleet.addSession(d.id, { user: victim, clientIp: '192.0.2.2' });
     }
-    await h.engine.sync.syncAll();
+    await syncEveryDevice(h.engine);
   });
   after(() => h.close());
 
@@ -47,6 +47,7 @@ describe('KILL_BY_USER over 24 emulated devices, 10 % of them faulty', () => {
     assert.equal(done.errorMessage, 'Failed to kill sessions on 3 of 24 devices');
 
     const targets = new Map((await h.store.listTargets(task.id)).map((t) => [t.deviceId, t]));
+
     assert.equal(targets.size, 24);
     assert.deepEqual(pick(targets.get(timeoutDevice.id)), ['failed', 'timeout', 0, 2, 2]);
     assert.deepEqual(
@@ -142,6 +143,37 @@ describe('explicit session lists, unknown devices and cancel', () => {
     } finally {
       await slow.stop();
       h.fleet.setLatency(0);
+    }
+  });
+});
+
+describe('outcomes are the device truth under partial failures', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ devices: 2, sessionsPerDevice: 50, haPairs: false, users: ['alice', 'bob'] });
+  });
+  after(() => h.close());
+
+  it('a device failing 30 % of requests: killed and failed are exactly what it lost and kept', async () => {
+    const [flaky] = h.fleet.devices;
+    assert.ok(flaky);
+    const before = new Set(h.fleet.sessions(flaky.id).map((s) => s.sessionId));
+    assert.equal(before.size, 50);
+    h.fleet.setFault(flaky.id, 'http500', 0.3);
+    try {
+      const task = await h.engine.submitKill(selectorOf({ action: 'KILL_ALL_SESSIONS', deviceIds: [flaky.id] }), admin);
+      await waitForFinal(h.store, task.id);
+      const [target] = await h.store.listTargets(task.id);
+      assert.ok(target);
+      const left = new Set(h.fleet.sessions(flaky.id).map((s) => s.sessionId));
+      const lost = [...before].filter((id) => !left.has(id));
+      assert.ok(lost.length > 0, 'the device lost some sessions');
+      assert.deepEqual([...target.killed].sort(), lost.sort(), 'killed = what the device lost');
+      assert.deepEqual([...target.failed].sort(), [...left].sort(), 'failed = what the device kept');
+      assert.deepEqual(target.notFound, []);
+      assert.equal(target.status, left.size === 0 ? 'done' : 'failed');
+    } finally {
+      h.fleet.setFault(flaky.id, 'none');
     }
   });
 });

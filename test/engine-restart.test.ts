@@ -83,12 +83,15 @@ describe('restart mid-task', () => {
     const restarted = newEngine(observer, 'node-a');
     await restarted.start();
     const done = await waitForFinal(observer, task.id, 20_000);
+
     await restarted.stop();
 
     assert.equal(done.status, 'FINISHED');
     assert.equal(done.result, 'COMPLETE');
     const targets = await observer.listTargets(task.id);
     assert.deepEqual(new Set(targets.map((t) => t.status)), new Set(['done']));
+    // Sessions killed before the crash are the kill's too (write-ahead attempts), never not_found.
+    for (const t of targets) assert.deepEqual([t.killed.length, t.notFound.length, t.failed.length], [3, 0, 0]);
     for (const d of fleet.devices) {
       assert.equal(
         fleet.sessions(d.id).filter((s) => s.user === victim).length,

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { selectorOf } from '../src/core/kill-request.js';
+import { DeviceActivity } from '../src/engine/device-activity.js';
 import { InventorySync } from '../src/engine/inventory-sync.js';
 import { type Harness, startHarness, waitForFinal } from './support/engine-harness.js';
 
@@ -80,6 +81,7 @@ describe('inventory sync', () => {
       h.engine.events,
       { intervalMs: 30, concurrency: 4 },
       'test-node',
+      new DeviceActivity(),
     );
     const [, , , fourth] = h.fleet.devices;
     assert.ok(fourth);

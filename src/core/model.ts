@@ -123,6 +123,11 @@ export interface TaskTarget {
   killed: string[];
   notFound: string[];
   failed: string[];
+  /**
+   * Write-ahead record: every session id a delete was sent for on this device, written before the delete leaves the
+   * node. A resumed task counts those that are gone as killed.
+   */
+  attempted: string[];
   errorCode: string | null;
   errorMessage: string | null;
   attempts: number;

@@ -1,8 +1,9 @@
-// The verified kill on one device: delete what the selector picks, re-list, and believe only the re-list.
+// The verified kill on one device: delete what the selector picks, re-list, and believe only the listing.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConnectorError, type DeviceConnection } from '../connectors/connector.js';
+import { ConnectorError, type DeviceConnection, type DeviceSession } from '../connectors/connector.js';
 import type { KillSelector } from '../core/model.js';
-import { type KillPlan, type KillVerdict, planKill, verifyKill } from '../core/selector.js';
+import { type KillVerdict, sessionMatches } from '../core/selector.js';
+import { KillLedger } from './kill-ledger.js';
 
 export interface RetryPolicy {
   /** Attempts in all, first one included. */
@@ -14,100 +15,128 @@ export interface RetryPolicy {
 export interface DeviceKillResult extends KillVerdict {
   ok: boolean;
   attempts: number;
+  /** The device answered at least one listing during this kill (else only the inventory knows what is there). */
+  listed: boolean;
   errorCode: string | null;
   errorMessage: string | null;
 }
 
+export interface DeviceKillRequest {
+  selector: KillSelector;
+  /** KILL_BY_LIST_OF_SESSIONS: the ids named for this device; null = select on the device's listing. */
+  explicitIds: readonly string[] | null;
+  retry: RetryPolicy;
+  /**
+   * Matching sessions the inventory already knows on this device (kill-by-user): the first round deletes them without
+   * listing first, so a verified kill costs two round trips (delete, re-list) instead of three.
+   */
+  planned?: readonly string[];
+  /** Ids deletes were sent for before this run (write-ahead record of a task resumed after a crash). */
+  priorAttempts?: readonly string[];
+  /**
+   * Durably records the full set of ids deletes are about to be sent for, before they are sent. Throws
+   * LeaseLostError when this node no longer owns the device (then nothing is sent).
+   */
+  writeAhead(attempted: readonly string[]): Promise<void>;
+}
+
+/** This node lost the device's lease: another node owns its outcome now. */
+export class LeaseLostError extends Error {
+  constructor() {
+    super('device lease lost to another node');
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** Rounds for sessions that appear while the kill runs (users logging in again), on top of retries. */
+const MAX_NEW_ROUNDS = 3;
+
 /**
- * Runs the kill on one device. Transient failures are retried with exponential backoff, each attempt from a fresh
- * listing (sessions already gone then count as gone, never as errors); sessions still listed after their delete are
- * deleted once more on the next attempt, since a real BIG-IP sometimes reports success without killing.
- *
- * `planned` are the matching sessions the inventory already knows on this device (kill-by-user): the first attempt
- * deletes them without listing first, so a verified kill costs two round trips (delete, re-list) instead of three.
- * Sessions the re-list shows that the inventory did not know are deleted in a further round.
+ * Runs the kill on one device until a listing taken after the last delete shows none of the targeted sessions, or
+ * the budget is spent: transient failures are retried with exponential backoff, sessions still listed after their
+ * delete are deleted again (a BIG-IP can answer "deleted" without killing), and both count as attempts. Whatever
+ * happens, outcomes come from listings: after errors the device is listed once more before anything is decided.
  */
 export async function killOnDevice(
   connection: DeviceConnection,
-  selector: KillSelector,
-  explicitIds: readonly string[] | null,
-  retry: RetryPolicy,
-  planned: readonly string[] = [],
+  request: DeviceKillRequest,
 ): Promise<DeviceKillResult> {
-  const total: KillVerdict = { killed: [], notFound: [], failed: [] };
-  let ids = explicitIds;
+  const { retry } = request;
+  const ledger = new KillLedger(request.explicitIds, request.priorAttempts ?? []);
+  const backoff = (n: number) => sleep(retry.backoffMs * 2 ** (n - 1));
+  let attempts = 1;
+  let newRounds = 0;
   let lastError: unknown;
-  let attempt = 1;
-  for (; attempt <= retry.attempts; attempt++) {
-    if (attempt > 1) await sleep(retry.backoffMs * 2 ** (attempt - 2));
+  let listing: DeviceSession[] | null = null;
+  let planned = request.explicitIds ? [] : [...(request.planned ?? [])];
+  for (;;) {
     try {
-      const verdict = ids
-        ? await attemptListedKill(connection, selector, ids)
-        : await attemptSelectorKill(connection, selector, attempt === 1 ? planned : []);
-      total.killed.push(...verdict.killed);
-      total.notFound.push(...verdict.notFound);
-      total.failed = verdict.failed;
-      if (verdict.failed.length === 0 || attempt === retry.attempts) return verified(total, attempt);
-      ids = verdict.failed;
+      if (listing === null && planned.length === 0) listing = ledger.observe(await connection.listSessions());
+      const candidates = listing === null ? planned : ledger.candidates(listing, (s) => matches(request, s));
+      planned = [];
+      if (candidates.length === 0) break;
+      const stale = candidates.some((id) => ledger.attemptedThisRun(id));
+      if (stale && attempts >= retry.attempts) break;
+      if (!stale && newRounds >= MAX_NEW_ROUNDS) break;
+      if (stale) await backoff(attempts++);
+      else newRounds += 1;
+      await request.writeAhead(ledger.attempting(candidates));
+      listing = null;
+      ledger.deleted(await connection.killSessions(candidates));
+      listing = ledger.observe(await connection.listSessions());
     } catch (err) {
+      if (err instanceof LeaseLostError) throw err;
       lastError = err;
-      if (!(err instanceof ConnectorError && err.transient)) break;
+      if (err instanceof ConnectorError && err.code !== 'auth_failed') ledger.answered ||= !isDeviceWide(err);
+      if (!(err instanceof ConnectorError && err.transient) || attempts >= retry.attempts) break;
+      await backoff(attempts++);
     }
   }
-  const attempts = Math.min(attempt, retry.attempts);
-  return { ...unexpectedFailure(lastError), ...total, attempts, failed: ids ? [...ids] : [] };
+  if (!ledger.verified) await verifyOnceMore(connection, ledger, retry);
+  return resultOf(ledger, attempts, lastError);
 }
 
-function verified(verdict: KillVerdict, attempts: number): DeviceKillResult {
-  const ok = verdict.failed.length === 0;
-  return {
-    ...verdict,
-    ok,
-    attempts,
-    errorCode: ok ? null : 'kill_unverified',
-    errorMessage: ok ? null : `${verdict.failed.length} session(s) still listed after delete`,
-  };
-}
-
-/** Explicit ids are checked against a listing first, so an id the device never had is reported not_found. */
-async function attemptListedKill(
-  connection: DeviceConnection,
-  selector: KillSelector,
-  ids: readonly string[],
-): Promise<KillVerdict> {
-  const plan: KillPlan = planKill(selector, ids, await connection.listSessions());
-  if (plan.toKill.length === 0) return verifyKill(plan, []);
-  const report = await connection.killSessions(plan.toKill);
-  const stillListed = (await connection.listSessions()).map((s) => s.sessionId);
-  return verifyKill(plan, stillListed, report.missing);
-}
-
-/** Rounds a selector kill may take while new matching sessions keep appearing on the device. */
-const MAX_ROUNDS = 3;
-
-async function attemptSelectorKill(
-  connection: DeviceConnection,
-  selector: KillSelector,
-  planned: readonly string[],
-): Promise<KillVerdict> {
-  let candidates = planned.length > 0 ? [...planned] : planKill(selector, null, await connection.listSessions()).toKill;
-  const verdict: KillVerdict = { killed: [], notFound: [], failed: [] };
-  const attempted = new Set<string>();
-  for (let round = 0; round < MAX_ROUNDS && candidates.length > 0; round++) {
-    for (const id of candidates) attempted.add(id);
-    const report = await connection.killSessions(candidates);
-    const listed = await connection.listSessions();
-    const partial = verifyKill(
-      { toKill: candidates, notFound: [] },
-      listed.map((s) => s.sessionId),
-      report.missing,
-    );
-    verdict.killed.push(...partial.killed);
-    verdict.notFound.push(...partial.notFound);
-    verdict.failed.push(...partial.failed);
-    candidates = planKill(selector, null, listed).toKill.filter((id) => !attempted.has(id));
+/** After errors cut the kill short: list again so the outcome says what the device really has. */
+async function verifyOnceMore(connection: DeviceConnection, ledger: KillLedger, retry: RetryPolicy): Promise<void> {
+  if (!ledger.answered) return; // a dead device: another wave of timeouts would tell nothing new
+  for (let attempt = 1; attempt <= retry.attempts; attempt++) {
+    try {
+      ledger.observe(await connection.listSessions());
+      return;
+    } catch (err) {
+      if (!(err instanceof ConnectorError && err.transient)) return;
+      await sleep(retry.backoffMs * 2 ** (attempt - 1));
+    }
   }
-  return verdict;
+}
+
+function matches(request: DeviceKillRequest, session: DeviceSession): boolean {
+  return sessionMatches(request.selector, session);
+}
+
+function isDeviceWide(error: ConnectorError): boolean {
+  return error.code === 'unreachable' || error.code === 'timeout';
+}
+
+function resultOf(ledger: KillLedger, attempts: number, lastError: unknown): DeviceKillResult {
+  const verdict = ledger.verdict();
+  const ok = verdict.failed.length === 0 && ledger.verified;
+  const base = { ...verdict, ok, attempts, listed: ledger.listed };
+  if (ok) return { ...base, errorCode: null, errorMessage: null };
+  if (lastError !== undefined && !ledger.verified) {
+    return { ...base, errorCode: errorCodeOf(lastError), errorMessage: messageOf(lastError) };
+  }
+  const still = `${verdict.failed.length} session(s) still listed after delete`;
+  if (lastError === undefined) return { ...base, errorCode: 'kill_unverified', errorMessage: still };
+  return { ...base, errorCode: errorCodeOf(lastError), errorMessage: `${still}; last error: ${messageOf(lastError)}` };
+}
+
+function errorCodeOf(err: unknown): string {
+  return err instanceof ConnectorError ? err.code : 'internal_error';
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** A device that could not be worked on at all: nothing killed, the error kept for the outcome. */
@@ -115,10 +144,11 @@ export function unexpectedFailure(err: unknown): DeviceKillResult {
   return {
     ok: false,
     attempts: 1,
+    listed: false,
     killed: [],
     notFound: [],
     failed: [],
-    errorCode: err instanceof ConnectorError ? err.code : 'internal_error',
-    errorMessage: err instanceof Error ? err.message : String(err),
+    errorCode: errorCodeOf(err),
+    errorMessage: messageOf(err),
   };
 }

@@ -5,6 +5,7 @@ import { type Actor, newKillTask } from '../core/kill-request.js';
 import type { DeviceKind, KillSelector, KillTask } from '../core/model.js';
 import type { Store } from '../store/store.js';
 import { DeviceConnections } from './connections.js';
+import { DeviceActivity } from './device-activity.js';
 import { EngineEvents } from './events.js';
 import { InventoryService } from './inventory.js';
 import { InventorySync, type InventorySyncOptions } from './inventory-sync.js';
@@ -37,7 +38,8 @@ export class Engine {
       ...DEFAULT_CONNECTOR_OPTIONS,
       ...options.connector,
     });
-    this.runner = new TaskRunner(store, this.connections, this.events, {
+    const activity = new DeviceActivity();
+    this.runner = new TaskRunner(store, this.connections, this.events, activity, {
       ...DEFAULT_RUNNER_OPTIONS,
       ...options.runner,
       nodeId: options.nodeId,
@@ -48,6 +50,7 @@ export class Engine {
       this.events,
       { ...DEFAULT_SYNC_OPTIONS, ...options.sync },
       options.nodeId,
+      activity,
     );
     this.inventory = new InventoryService(store, this.connections);
   }

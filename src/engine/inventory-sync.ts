@@ -8,6 +8,7 @@ import { ConnectorError } from '../connectors/connector.js';
 import type { Device, DeviceState } from '../core/model.js';
 import type { Store } from '../store/store.js';
 import type { DeviceConnections } from './connections.js';
+import type { DeviceActivity } from './device-activity.js';
 import type { EngineEvents } from './events.js';
 
 export interface InventorySyncOptions {
@@ -44,8 +45,12 @@ export class InventorySync {
   readonly #options: InventorySyncOptions;
   readonly #nodeId: string;
   readonly #limit;
+  readonly #activity: DeviceActivity;
   #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
   #running: Promise<DeviceSyncResult[]> | undefined;
+  /** A round asked for while one runs: it starts when that one ends (callers see state from after their call). */
+  #next: Promise<DeviceSyncResult[]> | undefined;
 
   constructor(
     store: Store,
@@ -53,7 +58,9 @@ export class InventorySync {
     events: EngineEvents,
     options: InventorySyncOptions,
     nodeId: string,
+    activity: DeviceActivity,
   ) {
+    this.#activity = activity;
     this.#store = store;
     this.#nodeId = nodeId;
     this.#connections = connections;
@@ -62,38 +69,59 @@ export class InventorySync {
     this.#limit = pLimit(options.concurrency);
   }
 
+  /**
+   * Syncs every device at once (a node that just started knows nothing current: the first round is not left to the
+   * interval), then every interval. An interval of 0 means on demand only: no round starts by itself.
+   */
   start(): void {
+    this.#stopped = false;
     if (this.#options.intervalMs <= 0) return;
     const tick = () => {
       void this.syncAll()
+        // A round fails as a whole only when the store does; device failures are in the results. Retried next tick.
         .catch(() => undefined)
         .finally(() => {
-          if (this.#timer) this.#timer = setTimeout(tick, this.#options.intervalMs);
+          if (!this.#stopped) this.#timer = setTimeout(tick, this.#options.intervalMs);
         });
     };
-    this.#timer = setTimeout(tick, this.#options.intervalMs);
+    tick();
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.#running?.catch(() => undefined);
+    await Promise.allSettled([this.#running, this.#next]);
     // Hands this node's devices to the other nodes now rather than when the leases expire.
-    await this.#store.releaseSyncLeases(this.#nodeId).catch(() => undefined);
+    await this.#store.releaseSyncLeases(this.#nodeId);
   }
 
   /**
-   * Syncs every device this node holds or can claim (all of them on a single node); a sync already in progress is
-   * joined rather than doubled.
+   * Syncs every device this node holds or can claim (all of them on a single node). When a round is running, one more
+   * round is queued after it (shared by every caller meanwhile), so what a caller gets reflects the inventory as it
+   * was at its call or later — e.g. devices registered just before.
    */
   syncAll(): Promise<DeviceSyncResult[]> {
-    this.#running ??= this.#store
-      .claimSyncDevices(this.#nodeId, Date.now(), syncLeaseMsOf(this.#options))
-      .then((devices) => Promise.all(devices.map((d) => this.#limit(() => this.syncDevice(d)))))
-      .finally(() => {
+    if (!this.#running) {
+      this.#running = this.#round().finally(() => {
         this.#running = undefined;
       });
-    return this.#running;
+      return this.#running;
+    }
+    this.#next ??= this.#running
+      .catch(() => undefined)
+      .then(() => {
+        this.#next = undefined;
+        return this.#stopped ? [] : this.syncAll();
+      });
+    return this.#next;
+  }
+
+  async #round(): Promise<DeviceSyncResult[]> {
+    const devices = await this.#store.claimSyncDevices(this.#nodeId, Date.now(), syncLeaseMsOf(this.#options));
+    // Devices a kill is working on are skipped this round: the kill lists them itself and goes first.
+    const idle = devices.filter((d) => !this.#activity.killing(d.id));
+    return Promise.all(idle.map((d) => this.#limit(() => this.syncDevice(d))));
   }
 
   async syncDevice(device: Device): Promise<DeviceSyncResult> {

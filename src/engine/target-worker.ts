@@ -5,8 +5,16 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Device, KillTask, TaskTarget } from '../core/model.js';
 import type { Store, TargetOutcome } from '../store/store.js';
 import type { DeviceConnections } from './connections.js';
-import { type DeviceKillResult, killOnDevice, type RetryPolicy, unexpectedFailure } from './device-kill.js';
+import type { DeviceActivity } from './device-activity.js';
+import {
+  type DeviceKillResult,
+  killOnDevice,
+  LeaseLostError,
+  type RetryPolicy,
+  unexpectedFailure,
+} from './device-kill.js';
 import type { EngineEvents } from './events.js';
+import { KillAttemptLog } from './kill-attempt-log.js';
 import { OutcomeWriter } from './outcome-writer.js';
 import type { TaskConclusion } from './task-conclusion.js';
 
@@ -39,6 +47,8 @@ export class TargetWorker {
   readonly #options: TargetWorkerOptions;
   readonly #limit: LimitFunction;
   readonly #writer: OutcomeWriter;
+  readonly #attempts: KillAttemptLog;
+  readonly #activity: DeviceActivity;
   readonly #contexts = new Map<string, Promise<TaskContext | undefined>>();
   readonly #work = new Set<Promise<void>>();
   #inFlight = 0;
@@ -52,8 +62,11 @@ export class TargetWorker {
     connections: DeviceConnections,
     events: EngineEvents,
     conclusion: TaskConclusion,
+    activity: DeviceActivity,
     options: TargetWorkerOptions,
   ) {
+    this.#activity = activity;
+    this.#attempts = new KillAttemptLog(store, options.nodeId);
     this.#store = store;
     this.#connections = connections;
     this.#events = events;
@@ -136,7 +149,8 @@ export class TargetWorker {
       return;
     }
     const device = context.devices.get(target.deviceId);
-    this.#writer.add(await this.#killTarget(context.task, target, device, context.planned.get(target.deviceId) ?? []));
+    const outcome = await this.#killTarget(context.task, target, device, context.planned.get(target.deviceId) ?? []);
+    if (outcome) this.#writer.add(outcome);
   }
 
   /** What every device of a task needs, read once while this node works on the task. */
@@ -186,7 +200,7 @@ export class TargetWorker {
     target: TaskTarget,
     device: Device | undefined,
     planned: readonly string[],
-  ): Promise<TargetOutcome> {
+  ): Promise<TargetOutcome | undefined> {
     const base = { taskId: task.id, deviceId: target.deviceId, killed: [], notFound: [] };
     if (!device) {
       const failed = await this.#knownSessions(task, target);
@@ -200,18 +214,33 @@ export class TargetWorker {
       };
     }
     let result: DeviceKillResult;
+    this.#activity.begin(device.id);
     try {
       const connection = await this.#connections.get(device);
-      result = await killOnDevice(connection, task.selector, target.sessionIds, this.#options.retry, planned);
+      result = await killOnDevice(connection, {
+        selector: task.selector,
+        explicitIds: target.sessionIds,
+        retry: this.#options.retry,
+        planned,
+        priorAttempts: target.attempted,
+        writeAhead: (attempted) =>
+          this.#attempts.record({ taskId: task.id, deviceId: target.deviceId, sessionIds: attempted }),
+      });
     } catch (err) {
+      if (err instanceof LeaseLostError) return undefined; // another node owns this device's outcome now
       result = unexpectedFailure(err);
+    } finally {
+      this.#activity.end(device.id);
     }
     const { killed, notFound, errorCode, errorMessage } = result;
     const attempts = target.attempts + result.attempts;
     if (result.ok) return { ...base, status: 'done', killed, notFound, failed: [], errorCode, errorMessage, attempts };
-    // When the device could not be reached at all, the sessions the inventory last saw there are the ones left alive.
-    const failed =
-      result.failed.length > 0 || killed.length > 0 ? result.failed : await this.#knownSessions(task, target);
+    // A device never listed during this kill: the sessions the inventory last saw there are the ones left alive.
+    const failed = result.listed
+      ? result.failed
+      : [...new Set([...result.failed, ...(await this.#knownSessions(task, target))])].filter(
+          (id) => !killed.includes(id) && !notFound.includes(id),
+        );
     return { ...base, status: 'failed', killed, notFound, failed, errorCode, errorMessage, attempts };
   }
 

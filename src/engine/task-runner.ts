@@ -10,6 +10,7 @@ import { resolveSelector } from '../core/selector.js';
 import { isFinal } from '../core/task-status.js';
 import type { Store } from '../store/store.js';
 import type { DeviceConnections } from './connections.js';
+import type { DeviceActivity } from './device-activity.js';
 import type { RetryPolicy } from './device-kill.js';
 import type { EngineEvents } from './events.js';
 import { TargetWorker } from './target-worker.js';
@@ -48,11 +49,17 @@ export class TaskRunner {
   #wakeTimer: NodeJS.Timeout | undefined;
   #claiming = false;
 
-  constructor(store: Store, connections: DeviceConnections, events: EngineEvents, options: TaskRunnerOptions) {
+  constructor(
+    store: Store,
+    connections: DeviceConnections,
+    events: EngineEvents,
+    activity: DeviceActivity,
+    options: TaskRunnerOptions,
+  ) {
     this.#store = store;
     this.#options = options;
     this.#conclusion = new TaskConclusion(store, events, options.nodeId);
-    this.#worker = new TargetWorker(store, connections, events, this.#conclusion, options);
+    this.#worker = new TargetWorker(store, connections, events, this.#conclusion, activity, options);
   }
 
   async start(): Promise<void> {
@@ -168,6 +175,7 @@ export class TaskRunner {
       killed: [],
       notFound: [],
       failed: [],
+      attempted: [],
       errorCode: null,
       errorMessage: null,
       attempts: 0,

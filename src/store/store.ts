@@ -200,8 +200,21 @@ export interface TaskStore {
   saveTargetOutcomes(outcomes: readonly TargetOutcome[]): Promise<void>;
 }
 
+/** The full list of session ids deletes were (or are about to be) sent for, on one device of a task. */
+export interface KillAttempt {
+  taskId: string;
+  deviceId: string;
+  sessionIds: readonly string[];
+}
+
 /** Per-device leases: how several nodes share the devices of one task. */
 export interface TargetLeaseStore {
+  /**
+   * Write-ahead record of kill attempts, in one transaction: sets each target's `attempted` ids while `owner` holds
+   * its lease and it is still pending. Returns the attempts written; one missing means the lease was lost and the
+   * caller must not send those deletes.
+   */
+  recordKillAttempts(attempts: readonly KillAttempt[], owner: string): Promise<KillAttempt[]>;
   /**
    * Claims up to `limit` pending targets of running tasks (STARTED, step KILL) whose lease is free or expired, for
    * `owner` until `now + leaseMs`; oldest task first. A target is given to one claimer at a time, on every dialect.

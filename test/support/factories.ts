@@ -32,6 +32,7 @@ export function pendingTarget(taskId: string, deviceId: string): TaskTarget {
     killed: [],
     notFound: [],
     failed: [],
+    attempted: [],
     errorCode: null,
     errorMessage: null,
     attempts: 0,

@@ -9,6 +9,7 @@ import { configurationSchema } from './migrations/0004_configuration.js';
 import { sessionHistorySchema } from './migrations/0005_session_history.js';
 import { targetLeasesSchema } from './migrations/0006_target_leases.js';
 import { syncLeasesSchema } from './migrations/0007_sync_leases.js';
+import { killAttemptsSchema } from './migrations/0008_kill_attempts.js';
 
 function migrationsFor(traits: DialectTraits): Record<string, Migration> {
   return {
@@ -19,6 +20,7 @@ function migrationsFor(traits: DialectTraits): Record<string, Migration> {
     '0005_session_history': sessionHistorySchema,
     '0006_target_leases': targetLeasesSchema,
     '0007_sync_leases': syncLeasesSchema,
+    '0008_kill_attempts': killAttemptsSchema,
   };
 }
 

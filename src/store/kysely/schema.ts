@@ -79,6 +79,8 @@ export interface TaskTargetTable {
   /** Migration 0006: the node working this device, and until when (epoch ms); null when unclaimed. */
   lease_owner?: string | null;
   lease_until?: number | null;
+  /** Migration 0008: JSON array of the session ids deletes were sent for (written before they are sent). */
+  attempted?: string | null;
 }
 
 export interface AuditTable {

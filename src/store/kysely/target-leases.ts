@@ -2,9 +2,9 @@
 // work, and write outcomes only while they hold them (see recordOutcomes' `owner`).
 import { type Kysely, sql } from 'kysely';
 import type { TaskTarget } from '../../core/model.js';
-import type { TargetLeaseStore } from '../store.js';
+import type { KillAttempt, TargetLeaseStore } from '../store.js';
 import { type DialectTraits, skipLockedFor } from './dialect.js';
-import { targetFromRow } from './rows.js';
+import { chunk, targetFromRow } from './rows.js';
 import type { Database } from './schema.js';
 
 export function targetLeaseStore(db: Kysely<Database>, traits: DialectTraits): TargetLeaseStore {
@@ -34,6 +34,25 @@ export function targetLeaseStore(db: Kysely<Database>, traits: DialectTraits): T
         .returningAll()
         .execute();
       return rows.map(targetFromRow).sort((a, b) => a.deviceId.localeCompare(b.deviceId));
+    },
+
+    async recordKillAttempts(attempts: readonly KillAttempt[], owner: string): Promise<KillAttempt[]> {
+      if (attempts.length === 0) return [];
+      const written = new Set<string>();
+      await db.transaction().execute(async (trx) => {
+        // One UPDATE … FROM (VALUES …) per chunk (both dialects name VALUES columns column1..n), not one per device.
+        for (const part of chunk(attempts, 3, traits.maxParams - 1)) {
+          const values = sql.join(part.map((a) => sql`(${a.taskId}, ${a.deviceId}, ${JSON.stringify(a.sessionIds)})`));
+          const result = await sql<{ task_id: string; device_id: string }>`
+            UPDATE task_targets SET attempted = v.column3
+            FROM (VALUES ${values}) AS v
+            WHERE task_targets.task_id = v.column1 AND task_targets.device_id = v.column2
+              AND task_targets.lease_owner = ${owner} AND task_targets.status = 'pending'
+            RETURNING task_targets.task_id, task_targets.device_id`.execute(trx);
+          for (const row of result.rows) written.add(`${row.task_id}\u0000${row.device_id}`);
+        }
+      });
+      return attempts.filter((a) => written.has(`${a.taskId}\u0000${a.deviceId}`));
     },
 
     async renewTargetLeases(owner: string, until: number): Promise<number> {

@@ -8,7 +8,7 @@ import type { Database, TaskTable } from './schema.js';
 
 const OPEN_STATUSES = ['CREATED', 'STARTED', 'CANCEL_REQUESTED'];
 const FINAL_STATUSES = ['FINISHED', 'FAILED', 'CANCELED'];
-const TARGET_COLUMNS = 11;
+const TARGET_COLUMNS = 12;
 const CLAIM_CANDIDATES = 8;
 
 const nowMicros = (): number => Date.now() * 1000;
@@ -224,9 +224,7 @@ async function recordOutcomes(
 ): Promise<TargetOutcome[]> {
   if (outcomes.length === 0) return [];
   const updatedAt = Date.now();
-  const rows = outcomes.map((o) =>
-    targetToRow({ ...o, sessionIds: null, updatedAt, killed: o.killed, notFound: o.notFound, failed: o.failed }),
-  );
+  const rows = outcomes.map((o) => targetToRow({ ...o, sessionIds: null, updatedAt, attempted: [] }));
   return db.transaction().execute(async (trx) => {
     const written = new Set<string>();
     for (const part of chunk(rows, TARGET_COLUMNS, traits.maxParams)) {
@@ -259,19 +257,25 @@ async function endKilledSessions(
   endedAt: number,
 ): Promise<void> {
   for (const o of outcomes) {
-    for (const [ids, reason] of [
-      [o.killed, 'killed'],
-      [o.notFound, 'closed'],
-    ] as const) {
-      for (const part of chunk(ids, 1, traits.maxParams - 3)) {
-        await trx
-          .updateTable('sessions')
-          .set({ ended_at: endedAt, end_reason: reason })
-          .where('device_id', '=', o.deviceId)
-          .where('session_id', 'in', part)
-          .where('ended_at', 'is', null)
-          .execute();
-      }
+    for (const part of chunk(o.notFound, 1, traits.maxParams - 3)) {
+      await trx
+        .updateTable('sessions')
+        .set({ ended_at: endedAt, end_reason: 'closed' })
+        .where('device_id', '=', o.deviceId)
+        .where('session_id', 'in', part)
+        .where('ended_at', 'is', null)
+        .execute();
+    }
+    // A sync between a crash and the resumed kill may have seen a killed session gone and called it closed: the kill's
+    // verdict is the better knowledge, so it overrides `closed` (keeping the time the sync saw it end).
+    for (const part of chunk(o.killed, 1, traits.maxParams - 4)) {
+      await trx
+        .updateTable('sessions')
+        .set((eb) => ({ ended_at: eb.fn.coalesce('ended_at', eb.val(endedAt)), end_reason: 'killed' }))
+        .where('device_id', '=', o.deviceId)
+        .where('session_id', 'in', part)
+        .where((eb) => eb.or([eb('ended_at', 'is', null), eb('end_reason', '=', 'closed')]))
+        .execute();
     }
   }
 }
