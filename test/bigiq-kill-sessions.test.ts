@@ -262,6 +262,21 @@ describe('BIG-IQ kill-sessions validation (§7.4, verbatim)', () => {
       'Request should have atleast one of these fields populated: accessGroupNames , clusterNames , deviceReferences',
     ],
     [
+      'no scope and "fleet": false (curfew extension)',
+      { action: 'KILL_BY_USER', userName: 'user2', fleet: false },
+      'Request should have atleast one of these fields populated: accessGroupNames , clusterNames , deviceReferences',
+    ],
+    ['fleet not a boolean', { action: 'KILL_BY_USER', userName: 'user2', fleet: 'yes' }, 'fleet must be a boolean.'],
+    [
+      'fleet with a session list',
+      {
+        action: 'KILL_BY_LIST_OF_SESSIONS',
+        fleet: true,
+        sessions: [{ deviceReference: { link: BLUE_LINK }, sessionIds: ['a'] }],
+      },
+      'fleet applies to KILL_BY_USER and KILL_ALL_SESSIONS only.',
+    ],
+    [
       'session entry without deviceReference',
       { action: 'KILL_BY_LIST_OF_SESSIONS', sessions: [{ sessionIds: ['2a5d7604'] }] },
       'deviceReference is missing',

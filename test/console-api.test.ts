@@ -142,6 +142,36 @@ describe('console API', () => {
       assert.equal(res.statusCode, 403);
       assert.equal(await h.store.countTasks(), 1);
     });
+
+    it('kills a user fleet-wide with "fleet": true, including a session opened since the last sync', async () => {
+      const fleet = h.fleet;
+      assert.ok(fleet);
+      const device = fleet.devices.find((d) => d.failover === 'ACTIVE');
+      assert.ok(device);
+      const unseen = fleet.addSession(device.id, { user: VICTIM, clientIp: '198.51.100.8' });
+      const counted = (await get(`/api/audit/sessions/stats?field=user&q=active:true AND user:${VICTIM}`)).json();
+      assert.equal(counted.total, 0, 'the inventory has not seen it');
+      const res = await admin.call('POST', '/api/kill-tasks', {
+        action: 'KILL_BY_USER',
+        userName: VICTIM,
+        fleet: true,
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      assert.equal(res.json().body.fleet, true);
+      const done = await waitForFinal(h.store, res.json().key);
+      assert.equal(done.status, 'FINISHED', done.errorMessage ?? '');
+      assert.ok(!fleet.sessions(device.id).some((s) => s.sessionId === unseen), 'gone from the device');
+      const task = (await get(`/api/kill-tasks/${done.id}`)).json();
+      assert.equal(task.body.fleet, true);
+      assert.equal(task.body.progress.killed, 1);
+      assert.equal(task.body.progress.devices, fleet.devices.filter((d) => d.failover === 'ACTIVE').length);
+      const bad = await admin.call('POST', '/api/kill-tasks', {
+        action: 'KILL_BY_USER',
+        userName: VICTIM,
+        fleet: 'yes',
+      });
+      assert.deepEqual([bad.statusCode, bad.json().error.message], [400, 'fleet must be a boolean.']);
+    });
   });
 
   describe('GET /api/audit/log', () => {

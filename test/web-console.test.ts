@@ -103,9 +103,17 @@ describe('web console in Chromium', { skip: process.env.CI === 'true' ? false : 
     await shot('sessions');
   });
 
-  it('searches a user, kills all their sessions after the confirmation, and watches the task finish', async () => {
-    const active = server.lab?.fleet.devices.filter((d) => d.failover === 'ACTIVE').length ?? 0;
+  it('kills all of a user on the whole fleet, including what the inventory missed, after the confirmation', async () => {
+    const fleet = server.lab?.fleet;
+    assert.ok(fleet);
+    const actives = fleet.devices.filter((d) => d.failover === 'ACTIVE');
+    const active = actives.length;
     assert.equal(victimSessions().length, active);
+    // The bug of issue 10: `down` misses a sync, then a session of the victim opens there that no inventory saw.
+    const down = actives[0];
+    assert.ok(down);
+    await syncWithFault(server, down.id);
+    fleet.addSession(down.id, { user: VICTIM, clientIp: '203.0.113.67' });
     await page.getByLabel('Search', { exact: true }).fill(`user:${VICTIM}`);
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('heading', { name: `${active} sessions` }).waitFor();
@@ -114,15 +122,28 @@ describe('web console in Chromium', { skip: process.env.CI === 'true' ? false : 
       .first()
       .click();
     const dialog = page.getByRole('dialog', { name: `Kill all sessions of ${VICTIM}` });
-    await dialog.getByText(`This ends ${active} sessions of 1 user on ${active} devices.`).waitFor();
+    await dialog.getByText(`The inventory sees ${active} sessions of 1 user on ${active} devices right now.`).waitFor();
+    const scope = dialog.getByTestId('scope-devices');
+    await scope
+      .getByText(
+        `Every device is listed live: ${fleet.devices.length} devices in scope (the whole fleet), ${active} asked`,
+      )
+      .waitFor();
+    await scope.getByText(`1 unreachable (${down.hostname}: unreachable`).waitFor();
+    await scope.getByText(/the task will fail for it unless it answers\.$/).waitFor();
+    await scope.getByText(`The other ${active - 1} are online and synced in the last 90 s.`).waitFor();
     await shot('kill-confirmation');
-    await dialog.getByRole('button', { name: `Kill ${active} sessions` }).click();
+    const posted = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/kill-tasks'));
+    await dialog.getByRole('button', { name: `Kill all of ${VICTIM}` }).click();
+    assert.deepEqual((await posted).postDataJSON(), { action: 'KILL_BY_USER', userName: VICTIM, fleet: true });
 
     await page.waitForURL(/\/tasks\/[0-9a-f-]+$/);
     await page.getByTestId('task-status').getByText('FINISHED').waitFor({ timeout: 15_000 });
-    await page.getByText(`${active} killed, 0 already gone, 0 failed`).waitFor();
+    await page.getByText(`${active + 1} killed, 0 already gone, 0 failed`).waitFor();
+    await page.getByText(`user ${VICTIM} · every device`).first().waitFor();
     await shot('task');
-    assert.deepEqual(victimSessions(), [], 'gone from the emulated devices');
+    assert.deepEqual(victimSessions(), [], 'gone from the emulated devices, the one the inventory missed included');
+    await server.engine.sync.syncAll();
 
     await nav('Kill tasks').click();
     await page.getByRole('cell', { name: VICTIM, exact: false }).first().waitFor();
@@ -153,8 +174,13 @@ describe('web console in Chromium', { skip: process.env.CI === 'true' ? false : 
     await nav('Sessions').click();
     await page.getByRole('button', { name: 'Kill all sessions in access group group-2' }).click();
     const scoped = page.getByRole('dialog', { name: 'Kill all sessions in access group group-2' });
-    const kill = scoped.getByRole('button', { name: /^Kill \d+ sessions$/ });
-    await scoped.getByText(/This ends 10 sessions/).waitFor();
+    const kill = scoped.getByRole('button', { name: 'Kill all in group-2' });
+    await scoped.getByText(/The inventory sees 10 sessions/).waitFor();
+    const inGroup = (await server.engine.store.listDevices()).filter((d) => d.accessGroup === 'group-2').length;
+    await scoped
+      .getByTestId('scope-devices')
+      .getByText(`Every device is listed live: ${inGroup} devices in scope (access group group-2)`)
+      .waitFor();
     assert.ok(await kill.isDisabled(), 'disabled until the name is typed');
     await scoped.getByLabel('Type group-2 to confirm').fill('group-2');
     assert.ok(await kill.isEnabled());
@@ -241,6 +267,19 @@ describe('web console in Chromium', { skip: process.env.CI === 'true' ? false : 
     }
   });
 });
+
+/** Syncs one device while the emulator resets its connections, so the inventory has it unreachable. */
+async function syncWithFault(server: RunningServer, deviceId: string): Promise<void> {
+  const fleet = server.lab?.fleet;
+  const device = await server.engine.store.findDeviceById(deviceId);
+  assert.ok(fleet && device);
+  fleet.setFault(deviceId, 'reset');
+  try {
+    assert.equal((await server.engine.sync.syncDevice(device)).ok, false);
+  } finally {
+    fleet.setFault(deviceId, 'none');
+  }
+}
 
 /** A `viewer` user in a group with read on /special/active_sessions, through the SPS API as a script would. */
 async function grantViewer(server: RunningServer): Promise<void> {

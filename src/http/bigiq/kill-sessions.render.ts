@@ -28,6 +28,8 @@ function requestEcho(task: KillTask): Record<string, unknown> {
   }
   if (selector.accessGroupNames.length > 0) echo.accessGroupNames = selector.accessGroupNames;
   if (selector.clusterNames.length > 0) echo.clusterNames = selector.clusterNames;
+  // curfew's extension: the selector's `all` is what `"fleet": true` asked for (docs/decisions/0007).
+  if (selector.all) echo.fleet = true;
   return echo;
 }
 

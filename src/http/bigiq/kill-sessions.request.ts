@@ -1,4 +1,5 @@
-// Reading a kill-sessions POST body into a selector, with BIG-IQ's validation messages verbatim (bigiq-compat §7.4).
+// Reading a kill-sessions POST body into a selector, with BIG-IQ's validation messages verbatim (bigiq-compat §7.4),
+// plus curfew's `fleet` extension (docs/decisions/0007): a scope that needs no inventory to name it.
 import type { KillAction, KillSelector, SessionList } from '../../core/model.js';
 import { BigiqError } from './errors.js';
 import { deviceIdFromLink, machineIdLink } from './links.js';
@@ -9,6 +10,53 @@ export const SCOPE_MISSING =
 const ACTIONS: readonly KillAction[] = ['KILL_BY_USER', 'KILL_ALL_SESSIONS', 'KILL_BY_LIST_OF_SESSIONS'];
 
 type Body = Record<string, unknown>;
+
+const reference = { type: 'object', properties: { link: { type: 'string' } } } as const;
+const stringOrList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } as const;
+/**
+ * The body's JSON schema, for OpenAPI on both surfaces. Types are described, not enforced: the verbatim BIG-IQ messages
+ * come from parseKillRequest.
+ */
+export const KILL_REQUEST_SCHEMA = {
+  type: 'object',
+  description:
+    'KILL_BY_USER needs userName; KILL_ALL_SESSIONS and KILL_BY_USER need one of accessGroupNames, clusterNames, deviceReferences, or "fleet": true (curfew extension); KILL_BY_LIST_OF_SESSIONS needs sessions.',
+  properties: {
+    action: {
+      type: 'string',
+      enum: ['KILL_BY_USER', 'KILL_ALL_SESSIONS', 'KILL_BY_LIST_OF_SESSIONS', 'KILL_BY_SESSIONS'],
+    },
+    userName: {
+      type: 'string',
+      description: 'Case sensitive field name. user name of user whose active sessions needs to be killed.',
+    },
+    accessGroupNames: {
+      ...stringOrList,
+      description: 'One or more access group names. All sessions in these groups will be killed by invoking task.',
+    },
+    clusterNames: {
+      ...stringOrList,
+      description: 'One or more cluster names. All sessions in these bigip clusters will be killed by invoking task.',
+    },
+    deviceReferences: {
+      type: 'array',
+      items: reference,
+      description: 'Reference link to one or more devices in which active access sessions live.',
+    },
+    fleet: {
+      type: 'boolean',
+      description:
+        'curfew extension, KILL_BY_USER and KILL_ALL_SESSIONS: true = every device in the inventory (each cluster through its ACTIVE unit), each listed live. Combines with other scopes as a union.',
+    },
+    sessions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { deviceReference: reference, sessionIds: { type: 'array', items: { type: 'string' } } },
+      },
+    },
+  },
+} as const;
 
 /** Raised with the message only; the route adds `originalRequestBody`. */
 class RequestError extends Error {}
@@ -33,6 +81,7 @@ export function parseKillRequest(body: unknown, filledIn: Body): KillSelector {
 function selectorFrom(body: Body): KillSelector {
   const action = actionOf(body);
   const userName = optionalString(body, 'userName');
+  const fleet = fleetFlag(body, action);
   const base = {
     accessGroupNames: stringList(body, 'accessGroupNames'),
     clusterNames: stringList(body, 'clusterNames'),
@@ -42,11 +91,26 @@ function selectorFrom(body: Body): KillSelector {
   if (action === 'KILL_BY_LIST_OF_SESSIONS') {
     return { action, ...base, deviceIds: [], sessions: sessionLists(body.sessions) };
   }
-  if (base.accessGroupNames.length + base.clusterNames.length + base.deviceIds.length === 0)
+  // Without `fleet` a request keeps BIG-IQ's own refusal, so BIG-IQ clients see no difference.
+  if (!fleet && base.accessGroupNames.length + base.clusterNames.length + base.deviceIds.length === 0)
     throw new RequestError(SCOPE_MISSING);
-  if (action === 'KILL_ALL_SESSIONS') return { action, ...base };
+  const scope = fleet ? { ...base, all: true } : base;
+  if (action === 'KILL_ALL_SESSIONS') return { action, ...scope };
   if (userName === undefined || userName === '') throw new RequestError('userName is missing.');
-  return { action, ...base, userName };
+  return { action, ...scope, userName };
+}
+
+/**
+ * `"fleet": true` asks every device in the inventory, whatever other scopes say (a union with the whole fleet is the
+ * whole fleet). An explicit session list has its own devices, so `fleet` there is a mistake worth refusing.
+ */
+function fleetFlag(body: Body, action: KillAction): boolean {
+  const value = body.fleet;
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw new RequestError('fleet must be a boolean.');
+  if (value && action === 'KILL_BY_LIST_OF_SESSIONS')
+    throw new RequestError('fleet applies to KILL_BY_USER and KILL_ALL_SESSIONS only.');
+  return value;
 }
 
 /**

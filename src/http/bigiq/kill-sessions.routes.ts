@@ -15,7 +15,7 @@ import {
   TASKS_PATH,
   taskSelfLink,
 } from './kill-sessions.render.js';
-import { parseKillRequest } from './kill-sessions.request.js';
+import { KILL_REQUEST_SCHEMA, parseKillRequest } from './kill-sessions.request.js';
 import { collection } from './links.js';
 import { applyQuery, type ODataQuery, parseQuery } from './odata.js';
 
@@ -24,8 +24,6 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const FINAL_BODIES_MAX = 1000;
 const CANCEL_SPELLINGS = new Set(['CANCEL_REQUESTED', 'CANCELED', 'CANCELLED']);
 
-const reference = { type: 'object', properties: { link: { type: 'string' } } } as const;
-const stringOrList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } as const;
 const taskSchema = {
   type: 'object',
   additionalProperties: true,
@@ -40,43 +38,6 @@ const odataQuerystring = {
     $skip: { type: 'string' },
     $orderby: { type: 'string' },
     $expand: { type: 'string' },
-  },
-} as const;
-
-// Types are described for OpenAPI but not enforced here: the verbatim BIG-IQ messages come from parseKillRequest.
-const postBody = {
-  type: 'object',
-  description:
-    'KILL_BY_USER needs userName; KILL_ALL_SESSIONS and KILL_BY_USER need one of accessGroupNames, clusterNames, deviceReferences; KILL_BY_LIST_OF_SESSIONS needs sessions.',
-  properties: {
-    action: {
-      type: 'string',
-      enum: ['KILL_BY_USER', 'KILL_ALL_SESSIONS', 'KILL_BY_LIST_OF_SESSIONS', 'KILL_BY_SESSIONS'],
-    },
-    userName: {
-      type: 'string',
-      description: 'Case sensitive field name. user name of user whose active sessions needs to be killed.',
-    },
-    accessGroupNames: {
-      ...stringOrList,
-      description: 'One or more access group names. All sessions in these groups will be killed by invoking task.',
-    },
-    clusterNames: {
-      ...stringOrList,
-      description: 'One or more cluster names. All sessions in these bigip clusters will be killed by invoking task.',
-    },
-    deviceReferences: {
-      type: 'array',
-      items: reference,
-      description: 'Reference link to one or more devices in which active access sessions live.',
-    },
-    sessions: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { deviceReference: reference, sessionIds: { type: 'array', items: { type: 'string' } } },
-      },
-    },
   },
 } as const;
 
@@ -121,7 +82,7 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: App
       schema: {
         tags: TAGS,
         summary: 'Create a kill-sessions task',
-        body: postBody,
+        body: KILL_REQUEST_SCHEMA,
         response: { 200: taskSchema, 202: taskSchema, 400: bigiqErrorSchema, 401: bigiqErrorSchema },
       },
       // Validation is parseKillRequest's: BIG-IQ's exact messages, with originalRequestBody.

@@ -8,7 +8,7 @@ import { isFinal } from '../../core/task-status.js';
 import type { AppDeps } from '../app.js';
 import { BigiqError } from '../bigiq/errors.js';
 import { renderTask, TASKS_PATH } from '../bigiq/kill-sessions.render.js';
-import { parseKillRequest } from '../bigiq/kill-sessions.request.js';
+import { KILL_REQUEST_SCHEMA, parseKillRequest } from '../bigiq/kill-sessions.request.js';
 import { SpsError, spsErrorSchema } from './errors.js';
 import { requireSpsPrivilege } from './plugin.js';
 import { wholeNumberParam } from './sessions.params.js';
@@ -70,8 +70,8 @@ export async function registerKillTaskRoutes(app: FastifyInstance, deps: AppDeps
     {
       schema: {
         tags: TAGS,
-        summary: 'Create a kill task (the BIG-IQ kill-sessions body); answers 201 with the task',
-        body: anyObject,
+        summary: 'Create a kill task (the BIG-IQ kill-sessions body, with "fleet"); answers 201 with the task',
+        body: KILL_REQUEST_SCHEMA,
         response: { 201: taskObject, ...errors },
       },
       // parseKillRequest validates, with BIG-IQ's messages.

@@ -1,12 +1,14 @@
 // Killing sessions with confidence: every kill is first shown with its blast radius (how many sessions, users and
-// devices it ends, counted by the server right now), and a kill of everything in a scope asks for the scope's name
-// to be typed. The kill itself is one task (POST /api/kill-tasks, BIG-IQ's body); the task page follows it.
+// devices the inventory sees it ending, counted by the server right now) and with the devices in scope, flagging those
+// that look unable to answer. A kill of everything in a scope asks for the scope's name to be typed. The kill itself
+// is one task (POST /api/kill-tasks, BIG-IQ's body) over the scope the operator named; the task page follows it.
 import { useState } from 'preact/hooks';
 import { api, deviceReference, get, quoted, withQuery } from '../api.js';
 import { Modal } from '../components/dialog.js';
 import { ErrorNote } from '../components/pager.js';
 import { plural } from '../format.js';
 import { useAction, useResource } from '../use-resource.js';
+import { ScopeNote, useScopeDevices } from './kill-scope.js';
 
 export interface SessionRow {
   key: string;
@@ -31,11 +33,11 @@ export type KillPlan =
   | { kind: 'user'; user: string }
   | { kind: 'scope'; scope: Scope; name: string; key: string };
 
+/** What the inventory sees the kill ending: a count, not the scope (devices are listed live when the task runs). */
 interface Radius {
   sessions: number;
   users: number;
   devices: number;
-  deviceKeys: string[];
 }
 
 interface Stats {
@@ -52,21 +54,23 @@ const SCOPE_NOUN: Record<Scope, string> = { access_group: 'access group', cluste
 
 async function radiusOf(plan: KillPlan): Promise<Radius> {
   if (plan.kind === 'sessions') {
-    const deviceKeys = [...new Set(plan.sessions.map((s) => s.deviceKey))];
+    const devices = new Set(plan.sessions.map((s) => s.deviceKey)).size;
     const users = new Set(plan.sessions.map((s) => s.user)).size;
-    return { sessions: plan.sessions.length, users, devices: deviceKeys.length, deviceKeys };
+    return { sessions: plan.sessions.length, users, devices };
   }
   const q =
     plan.kind === 'user'
       ? `active:true AND user:${quoted(plan.user)}`
       : `active:true AND ${SCOPE_FIELD[plan.scope]}:${quoted(plan.key)}`;
-  const [byUser, byDevice] = await Promise.all([stats('user', q, 1), stats('device', q, 1000)]);
-  const deviceKeys = byDevice.items.flatMap((item) => (item.key ? [item.key] : []));
-  return { sessions: byUser.total, users: byUser.distinct, devices: byDevice.distinct, deviceKeys };
+  const [byUser, byDevice] = await Promise.all([stats('user', q, 1), stats('device', q, 1)]);
+  return { sessions: byUser.total, users: byUser.distinct, devices: byDevice.distinct };
 }
 
-/** The kill request (BIG-IQ's kill-sessions body). A user is killed on the devices that hold their sessions. */
-function requestOf(plan: KillPlan, radius: Radius): Record<string, unknown> {
+/**
+ * The kill request (BIG-IQ's kill-sessions body). A user is killed on the whole fleet (`fleet`, a curfew extension):
+ * the devices where the inventory saw them would miss sessions opened since the last sync or on a device that missed it.
+ */
+function requestOf(plan: KillPlan): Record<string, unknown> {
   if (plan.kind === 'sessions') {
     const byDevice = new Map<string, string[]>();
     for (const s of plan.sessions) {
@@ -78,9 +82,7 @@ function requestOf(plan: KillPlan, radius: Radius): Record<string, unknown> {
       sessions: [...byDevice].map(([key, sessionIds]) => ({ deviceReference: deviceReference(key), sessionIds })),
     };
   }
-  if (plan.kind === 'user') {
-    return { action: 'KILL_BY_USER', userName: plan.user, deviceReferences: radius.deviceKeys.map(deviceReference) };
-  }
+  if (plan.kind === 'user') return { action: 'KILL_BY_USER', userName: plan.user, fleet: true };
   if (plan.scope === 'access_group') return { action: 'KILL_ALL_SESSIONS', accessGroupNames: [plan.name] };
   if (plan.scope === 'cluster') return { action: 'KILL_ALL_SESSIONS', clusterNames: [plan.name] };
   return { action: 'KILL_ALL_SESSIONS', deviceReferences: [deviceReference(plan.key)] };
@@ -92,18 +94,48 @@ export function titleOf(plan: KillPlan): string {
   return `Kill all sessions in ${SCOPE_NOUN[plan.scope]} ${plan.name}`;
 }
 
+function killLabel(plan: KillPlan): string {
+  if (plan.kind === 'sessions') return `Kill ${plural(plan.sessions.length, 'session')}`;
+  if (plan.kind === 'user') return `Kill all of ${plan.user}`;
+  return `Kill all in ${plan.name}`;
+}
+
+function RadiusNote(props: { plan: KillPlan; radius: Radius }) {
+  const { plan, radius: r } = props;
+  const counts = (
+    <>
+      <strong>{plural(r.sessions, 'session')}</strong> of <strong>{plural(r.users, 'user')}</strong> on{' '}
+      <strong>{plural(r.devices, 'device')}</strong>
+    </>
+  );
+  // A named scope is killed whatever the inventory counted: the count is what it has seen, not a limit.
+  return plan.kind === 'sessions' ? (
+    <p class="radius" aria-live="polite" data-testid="blast-radius">
+      This ends {counts}.
+    </p>
+  ) : (
+    <p class="radius" aria-live="polite" data-testid="blast-radius">
+      The inventory sees {counts} right now.
+      {r.sessions === 0 && ' It may be behind: every device in scope is asked all the same.'}
+    </p>
+  );
+}
+
 export function KillDialog(props: { plan: KillPlan; onClose: () => void; onKilled: (taskKey: string) => void }) {
   const { plan } = props;
   const radius = useResource(() => radiusOf(plan), []);
+  const scope = useScopeDevices(plan);
   const [typed, setTyped] = useState('');
   const action = useAction();
   const needsTyping = plan.kind === 'scope';
   const r = radius.data;
-  const ready = r !== undefined && r.sessions > 0 && (!needsTyping || typed === plan.name);
+  const devices = scope.data;
+  const nothingAsked = devices !== undefined && devices !== 'forbidden' && devices.asked.length === 0;
+  const scopeKnown = devices !== undefined || scope.error !== undefined;
+  const ready = r !== undefined && scopeKnown && !nothingAsked && (!needsTyping || typed === plan.name);
   const confirm = () =>
     action.run(async () => {
-      if (!r) return;
-      const task = await api<{ key: string }>('POST', '/api/kill-tasks', requestOf(plan, r));
+      const task = await api<{ key: string }>('POST', '/api/kill-tasks', requestOf(plan));
       props.onKilled(task.key);
     });
   return (
@@ -111,12 +143,10 @@ export function KillDialog(props: { plan: KillPlan; onClose: () => void; onKille
       {r === undefined ? (
         <p aria-live="polite">{radius.error ?? 'Counting what this kill would end…'}</p>
       ) : (
-        <p class="radius" aria-live="polite" data-testid="blast-radius">
-          This ends <strong>{plural(r.sessions, 'session')}</strong> of <strong>{plural(r.users, 'user')}</strong> on{' '}
-          <strong>{plural(r.devices, 'device')}</strong>.
-        </p>
+        <RadiusNote plan={plan} radius={r} />
       )}
-      {r?.sessions === 0 && <p class="muted">Nothing to kill: no active session matches.</p>}
+      <ScopeNote plan={plan} devices={devices} {...(scope.error !== undefined && { error: scope.error })} />
+      {nothingAsked && <p class="muted">Nothing to kill: no device is in scope.</p>}
       <p class="muted">Each device is asked to end the sessions, then listed again to verify they are gone.</p>
       {needsTyping && (
         <>
@@ -132,7 +162,7 @@ export function KillDialog(props: { plan: KillPlan; onClose: () => void; onKille
           Cancel
         </button>
         <button type="button" class="danger" disabled={!ready || action.busy} onClick={confirm}>
-          {r ? `Kill ${plural(r.sessions, 'session')}` : 'Kill'}
+          {killLabel(plan)}
         </button>
       </div>
     </Modal>

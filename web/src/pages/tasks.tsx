@@ -27,6 +27,8 @@ export interface TaskBody {
   accessGroupNames?: string[];
   clusterNames?: string[];
   deviceReferences?: { link: string }[];
+  /** curfew's extension: every device in the inventory. */
+  fleet?: boolean;
   sessions?: { sessionIds: string[] }[];
   status: string;
   currentStep: string;
@@ -51,6 +53,7 @@ export function scopeOf(task: TaskBody): string {
         'session',
       ),
     );
+  if (task.fleet) parts.push('every device');
   if (task.accessGroupNames?.length) parts.push(`access group ${task.accessGroupNames.join(', ')}`);
   if (task.clusterNames?.length) parts.push(`cluster ${task.clusterNames.join(', ')}`);
   if (task.deviceReferences?.length) parts.push(`on ${plural(task.deviceReferences.length, 'device')}`);
