@@ -64,6 +64,8 @@ const PROTOCOLS: Record<SpsProtocol, { policy: string; port: number; serverUser:
 };
 const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const HOUR_MS = 3_600_000;
+/** Mixed into the seed of the synthetic data (see SpsLabFleet.start). */
+const SPS_STREAM = 0x5b5;
 
 /** 22 base58 characters, the shape of SPS session keys (`rUhhQZ3jYsY1NDWYp9DEpq`). */
 function randomKey(random: Random): string {
@@ -195,7 +197,8 @@ export class SpsLabFleet extends FleetBase<SpsDevice> {
   static async start(options: SpsLabFleetOptions): Promise<SpsLabFleet> {
     const seed = options.seed ?? 1;
     const password = options.password ?? process.env.CURFEW_LAB_PASSWORD ?? 'admin';
-    const devices = buildDevices(options, seededRandom(seed));
+    // Not the BIG-IP lab's stream: with the same seed, appliances would otherwise get the machine ids of BIG-IP units.
+    const devices = buildDevices(options, seededRandom(seed ^ SPS_STREAM));
     const basePort = wholeNumber(options.basePort ?? 0, 'basePort');
     const random = seededRandom(seed ^ 0x5eed);
     const { servers, certificate } = await listenAll(devices, basePort, (device, tls) =>
