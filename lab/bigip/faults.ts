@@ -23,17 +23,23 @@ export function emptyCounters(): LabCounters {
 export class FaultInjector {
   private fault: LabFault = 'none';
   private rate = 1;
-  private readonly random: Random;
+  private random: Random;
 
   constructor(seed: number) {
     this.random = seededRandom(seed);
   }
 
-  set(fault: LabFault, rate = 1): void {
+  /** A `seed` restarts the draw sequence, so a run with a partial rate can be repeated exactly. */
+  set(fault: LabFault, rate = 1, seed?: number): void {
     if (!LAB_FAULTS.includes(fault)) throw new Error(`unknown fault ${String(fault)}`);
     if (!(rate >= 0 && rate <= 1)) throw new Error(`fault rate must be within 0..1, got ${rate}`);
     this.fault = fault;
     this.rate = rate;
+    if (seed !== undefined) this.random = seededRandom(seed);
+  }
+
+  current(): { fault: LabFault; rate: number } {
+    return { fault: this.fault, rate: this.rate };
   }
 
   /** The fault for the next request: the configured one, or `none` when this request is spared. */

@@ -1,6 +1,7 @@
 // A fleet of emulated BIG-IP devices in one process: one HTTPS listener per device on 127.0.0.1, sharing one certificate.
 import type { Server } from 'node:https';
 import type { FailoverState } from '../../src/core/model.js';
+import { ControlError, type ControlTarget } from '../control.js';
 import { FleetBase, LAB_ADDRESS, listenAll, wholeNumber } from '../fleet-base.js';
 import { LabDevice } from './device.js';
 import { emptyCounters, type LabCounters } from './faults.js';
@@ -105,12 +106,46 @@ function buildDevices(options: LabFleetOptions, random: Random): LabDevice[] {
   );
 }
 
-export class LabFleet extends FleetBase<LabDevice> {
-  private readonly random: Random;
+function unusedSessionId(sessions: SessionSet, random: Random): string {
+  let sessionId = randomSessionId(random);
+  while (sessions.has(sessionId)) sessionId = randomSessionId(random);
+  return sessionId;
+}
 
-  private constructor(devices: LabDevice[], servers: Server[], password: string, certificate: string, seed: number) {
+const SESSION_ID = /^[0-9a-f]{8}$/;
+
+/**
+ * The lab control API's view of one unit. A login on either member of a pair lands in the set the pair shares, as HA
+ * mirroring would put it; the listing is what the unit itself serves (nothing while STANDBY).
+ */
+function controlTarget(device: LabDevice, random: Random): ControlTarget {
+  return {
+    device,
+    addSession({ user, clientIp, sessionId }) {
+      if (sessionId !== undefined && !SESSION_ID.test(sessionId)) {
+        throw new ControlError(400, 'sessionId must be 8 lower-case hex characters, like an APM session id');
+      }
+      if (sessionId !== undefined && device.sessions.has(sessionId)) {
+        throw new ControlError(409, `session ${sessionId} already exists`);
+      }
+      const id = sessionId ?? unusedSessionId(device.sessions, random);
+      device.sessions.add({ sessionId: id, user, clientIp: clientIp ?? randomClientIp(random) });
+      return id;
+    },
+    sessions: () => device.servedSessions?.snapshot() ?? [],
+  };
+}
+
+export class LabFleet extends FleetBase<LabDevice> {
+  private constructor(
+    devices: LabDevice[],
+    servers: Server[],
+    password: string,
+    certificate: string,
+    /** New session ids and client addresses, for the fleet's methods and the control API alike. */
+    private readonly random: Random,
+  ) {
     super(devices, servers, password, certificate);
-    this.random = seededRandom(seed ^ 0x5eed);
   }
 
   static async start(options: LabFleetOptions): Promise<LabFleet> {
@@ -118,10 +153,11 @@ export class LabFleet extends FleetBase<LabDevice> {
     const password = options.password ?? process.env.CURFEW_LAB_PASSWORD ?? 'admin';
     const devices = buildDevices(options, seededRandom(seed));
     const basePort = wholeNumber(options.basePort ?? 0, 'basePort');
+    const random = seededRandom(seed ^ 0x5eed);
     const { servers, certificate } = await listenAll(devices, basePort, (device, tls) =>
-      createDeviceServer(device, tls, password),
+      createDeviceServer(device, tls, password, controlTarget(device, random)),
     );
-    return new LabFleet(devices, servers, password, certificate, seed);
+    return new LabFleet(devices, servers, password, certificate, random);
   }
 
   get devices(): LabDeviceInfo[] {
@@ -137,7 +173,7 @@ export class LabFleet extends FleetBase<LabDevice> {
     const device = this.find(deviceId);
     const served = device.servedSessions;
     if (!served) throw new Error(`device ${deviceId} is STANDBY; sessions live on the ACTIVE unit`);
-    const sessionId = session.sessionId ?? this.unusedSessionId(served);
+    const sessionId = session.sessionId ?? unusedSessionId(served, this.random);
     served.add({ sessionId, user: session.user, clientIp: session.clientIp });
     return sessionId;
   }
@@ -170,12 +206,6 @@ export class LabFleet extends FleetBase<LabDevice> {
     const members = this.labDevices.filter((device) => device.identity.cluster === cluster);
     if (members.length === 0) throw new Error(`no lab cluster ${cluster}`);
     for (const device of members) device.failover = device.failover === 'ACTIVE' ? 'STANDBY' : 'ACTIVE';
-  }
-
-  private unusedSessionId(sessions: SessionSet): string {
-    let sessionId = randomSessionId(this.random);
-    while (sessions.has(sessionId)) sessionId = randomSessionId(this.random);
-    return sessionId;
   }
 
   private describe(device: LabDevice): LabDeviceInfo {

@@ -1,6 +1,7 @@
 // One HTTPS listener per emulated device: reads the request, applies the device's fault and latency, answers via routes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
+import { type ControlTarget, isLabControlPath, serveControl } from '../control.js';
 import type { LabDevice } from './device.js';
 import { type LabRequest, type Reply, resolveRoute } from './routes.js';
 
@@ -8,9 +9,21 @@ import { type LabRequest, type Reply, resolveRoute } from './routes.js';
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const MAX_BODY_BYTES = 1 << 20;
 
-/** `cert`/`key` are PEM; tls.Server ignores a prebuilt `secureContext`, so each listener builds its own from them. */
-export function createDeviceServer(device: LabDevice, tls: { cert: string; key: string }, password: string): Server {
-  const server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => handle(device, password, req, res));
+/**
+ * `cert`/`key` are PEM; tls.Server ignores a prebuilt `secureContext`, so each listener builds its own from them.
+ * `/lab/…` goes to `control`, the lab control API, before any fault, latency or counter applies.
+ */
+export function createDeviceServer(
+  device: LabDevice,
+  tls: { cert: string; key: string },
+  password: string,
+  control: ControlTarget,
+): Server {
+  const server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+    const { path, query } = splitUrl(req.url ?? '/');
+    if (isLabControlPath(path)) serveControl(control, req, res, path);
+    else handle(device, password, req, res, path, query);
+  });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   return server;
@@ -22,9 +35,15 @@ function splitUrl(url: string): { path: string; query: URLSearchParams } {
   return { path: url.slice(0, mark), query: new URLSearchParams(url.slice(mark + 1)) };
 }
 
-function handle(device: LabDevice, password: string, req: IncomingMessage, res: ServerResponse): void {
+function handle(
+  device: LabDevice,
+  password: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  query: URLSearchParams,
+): void {
   const method = req.method ?? 'GET';
-  const { path, query } = splitUrl(req.url ?? '/');
   const route = resolveRoute(method, path);
   device.count(route.kind);
   const fault = device.faults.draw();

@@ -33,7 +33,8 @@ export interface RecordedSession {
   verdict: SpsVerdict;
 }
 
-export type NewRecord = Omit<RecordedSession, 'sessionId' | 'endMs' | 'verdict'>;
+/** Without `sessionId`, the appliance numbers the session within its connection policy. */
+export type NewRecord = Omit<RecordedSession, 'sessionId' | 'endMs' | 'verdict'> & { sessionId?: string };
 
 /** Every session the appliance recorded, active and closed, in recording order. */
 export class AuditLog {
@@ -49,9 +50,12 @@ export class AuditLog {
   /** Records a new, active session; refuses a key already in use. */
   record(input: NewRecord): RecordedSession {
     if (this.byKey.has(input.key)) throw new Error(`session key ${input.key} already exists`);
+    if (input.sessionId !== undefined && this.bySessionId.has(input.sessionId)) {
+      throw new Error(`session ${input.sessionId} already exists`);
+    }
     const n = this.policyCounters.get(input.connectionPolicy) ?? 1;
     this.policyCounters.set(input.connectionPolicy, n + 1);
-    const sessionId = `svc/${input.key}/${input.connectionPolicy}:${n}`;
+    const sessionId = input.sessionId ?? `svc/${input.key}/${input.connectionPolicy}:${n}`;
     const record: RecordedSession = { ...input, sessionId, endMs: null, verdict: 'ACCEPT' };
     this.byKey.set(record.key, record);
     this.bySessionId.set(sessionId, record);

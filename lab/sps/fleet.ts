@@ -2,6 +2,7 @@
 // one certificate. Synthetic sessions come from a seeded PRNG, so the same seed yields the same fleet.
 import type { Server } from 'node:https';
 import { pick, type Random, randomClientIp, randomMachineId, seededRandom, userPool } from '../bigip/synthetic.js';
+import { ControlError, type ControlTarget } from '../control.js';
 import { FleetBase, LAB_ADDRESS, listenAll, wholeNumber } from '../fleet-base.js';
 import { emptySpsCounters, type RecordedSession, type SpsCounters, SpsDevice, type SpsProtocol } from './device.js';
 import { createSpsServer } from './server.js';
@@ -63,6 +64,8 @@ const PROTOCOLS: Record<SpsProtocol, { policy: string; port: number; serverUser:
 };
 const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const HOUR_MS = 3_600_000;
+/** Mixed into the seed of the synthetic data (see SpsLabFleet.start). */
+const SPS_STREAM = 0x5b5;
 
 /** 22 base58 characters, the shape of SPS session keys (`rUhhQZ3jYsY1NDWYp9DEpq`). */
 function randomKey(random: Random): string {
@@ -73,20 +76,34 @@ function randomPort(random: Random): number {
   return 1024 + Math.floor(random() * 64_000);
 }
 
-/** Records a session started `ageMs` ago, with a key unused on this appliance. */
-function recordSession(device: SpsDevice, random: Random, session: NewSpsSession, ageMs: number): RecordedSession {
+/** A session id chosen by the caller, already split into its parts. */
+interface FixedId {
+  sessionId: string;
+  key: string;
+  connectionPolicy: string;
+}
+
+/** Records a session started `ageMs` ago, with a key unused on this appliance (or the caller's `fixed` id). */
+function recordSession(
+  device: SpsDevice,
+  random: Random,
+  session: NewSpsSession,
+  ageMs: number,
+  fixed?: FixedId,
+): RecordedSession {
   const protocol = session.protocol ?? 'SSH';
   const { policy, port, serverUser } = PROTOCOLS[protocol];
-  let key = randomKey(random);
-  while (device.audit.hasKey(key)) key = randomKey(random);
+  let key = fixed?.key ?? randomKey(random);
+  while (!fixed && device.audit.hasKey(key)) key = randomKey(random);
   return device.audit.record({
     key,
+    sessionId: fixed?.sessionId,
     gatewayUser: session.user,
     serverUser,
     clientIp: session.clientIp,
     clientPort: randomPort(random),
     protocol,
-    connectionPolicy: policy,
+    connectionPolicy: fixed?.connectionPolicy ?? policy,
     targetIp: `172.16.${Math.floor(random() * 256)}.${1 + Math.floor(random() * 254)}`,
     targetPort: port,
     startMs: Date.now() - ageMs,
@@ -131,23 +148,63 @@ function buildDevices(options: SpsLabFleetOptions, random: Random): SpsDevice[] 
   });
 }
 
-export class SpsLabFleet extends FleetBase<SpsDevice> {
-  private readonly random: Random;
+/** `svc/<key>/<connection policy>:<n>`; keys and policies are kept to characters safe in a URL path. */
+const SESSION_ID = /^svc\/([A-Za-z0-9]{1,64})\/([A-Za-z0-9_-]{1,64}):(\d{1,9})$/;
 
-  private constructor(devices: SpsDevice[], servers: Server[], password: string, certificate: string, seed: number) {
+/** The caller's session id split into its parts; refused (400) when not of the SPS form, (409) when taken. */
+function fixedId(device: SpsDevice, sessionId: string): FixedId {
+  const [, key, connectionPolicy] = SESSION_ID.exec(sessionId) ?? [];
+  if (key === undefined || connectionPolicy === undefined) {
+    throw new ControlError(400, 'sessionId must have the SPS form svc/<key>/<connection policy>:<n>');
+  }
+  if (device.audit.hasKey(key) || device.audit.findBySessionId(sessionId)) {
+    throw new ControlError(409, `session ${sessionId} (or its key) already exists`);
+  }
+  return { sessionId, key, connectionPolicy };
+}
+
+/** The lab control API's view of one appliance: a login starts an active session now; the listing is the active ones. */
+function controlTarget(device: SpsDevice, random: Random): ControlTarget {
+  return {
+    device,
+    addSession({ user, clientIp = randomClientIp(random), sessionId }) {
+      if (sessionId === undefined) return recordSession(device, random, { user, clientIp }, 0).sessionId;
+      const fixed = fixedId(device, sessionId);
+      const protocol = fixed.connectionPolicy === PROTOCOLS.RDP.policy ? 'RDP' : 'SSH';
+      return recordSession(device, random, { user, clientIp, protocol }, 0, fixed).sessionId;
+    },
+    sessions: () =>
+      device.audit.active().map((record) => ({
+        sessionId: record.sessionId,
+        user: record.gatewayUser,
+        clientIp: record.clientIp,
+      })),
+  };
+}
+
+export class SpsLabFleet extends FleetBase<SpsDevice> {
+  private constructor(
+    devices: SpsDevice[],
+    servers: Server[],
+    password: string,
+    certificate: string,
+    /** Session keys and ports, for the fleet's methods and the control API alike. */
+    private readonly random: Random,
+  ) {
     super(devices, servers, password, certificate);
-    this.random = seededRandom(seed ^ 0x5eed);
   }
 
   static async start(options: SpsLabFleetOptions): Promise<SpsLabFleet> {
     const seed = options.seed ?? 1;
     const password = options.password ?? process.env.CURFEW_LAB_PASSWORD ?? 'admin';
-    const devices = buildDevices(options, seededRandom(seed));
+    // Not the BIG-IP lab's stream: with the same seed, appliances would otherwise get the machine ids of BIG-IP units.
+    const devices = buildDevices(options, seededRandom(seed ^ SPS_STREAM));
     const basePort = wholeNumber(options.basePort ?? 0, 'basePort');
+    const random = seededRandom(seed ^ 0x5eed);
     const { servers, certificate } = await listenAll(devices, basePort, (device, tls) =>
-      createSpsServer(device, tls, password),
+      createSpsServer(device, tls, password, controlTarget(device, random)),
     );
-    return new SpsLabFleet(devices, servers, password, certificate, seed);
+    return new SpsLabFleet(devices, servers, password, certificate, random);
   }
 
   get devices(): SpsLabDeviceInfo[] {

@@ -2,6 +2,7 @@
 // answers via routes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
+import { type ControlTarget, isLabControlPath, serveControl } from '../control.js';
 import type { SpsDevice } from './device.js';
 import { type Reply, resolveRoute, type SpsRequest } from './routes.js';
 
@@ -9,9 +10,21 @@ import { type Reply, resolveRoute, type SpsRequest } from './routes.js';
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const LOGIN_COOKIE = 'session_id';
 
-/** `cert`/`key` are PEM; tls.Server ignores a prebuilt `secureContext`, so each listener builds its own from them. */
-export function createSpsServer(device: SpsDevice, tls: { cert: string; key: string }, password: string): Server {
-  const server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => handle(device, password, req, res));
+/**
+ * `cert`/`key` are PEM; tls.Server ignores a prebuilt `secureContext`, so each listener builds its own from them.
+ * `/lab/…` goes to `control`, the lab control API, before any fault, latency or counter applies.
+ */
+export function createSpsServer(
+  device: SpsDevice,
+  tls: { cert: string; key: string },
+  password: string,
+  control: ControlTarget,
+): Server {
+  const server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+    const { path, query } = splitUrl(req.url ?? '/');
+    if (isLabControlPath(path)) serveControl(control, req, res, path);
+    else handle(device, password, req, res, path, query);
+  });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   return server;
@@ -34,9 +47,15 @@ function loginIdOf(req: IncomingMessage): string | undefined {
   return Array.isArray(header) ? header[0] : header;
 }
 
-function handle(device: SpsDevice, password: string, req: IncomingMessage, res: ServerResponse): void {
+function handle(
+  device: SpsDevice,
+  password: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  query: URLSearchParams,
+): void {
   const method = req.method ?? 'GET';
-  const { path, query } = splitUrl(req.url ?? '/');
   const route = resolveRoute(method, path);
   device.count(route.kind);
   const fault = device.faults.draw();
