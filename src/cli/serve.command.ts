@@ -15,6 +15,7 @@ interface ServeOptions {
   labSps: number;
   labSessions: number;
   syncInterval: number;
+  deviceTimeout: number;
   logLevel: string;
   bigiqBasicAuth: boolean;
   tokenTtl: number;
@@ -36,6 +37,7 @@ export function registerServeCommand(program: Command): void {
     .option('--lab-sps <m>', 'also start M emulated SPS appliances and manage them', parseInteger(0, 5000), 0)
     .option('--lab-sessions <k>', 'synthetic sessions per emulated device or appliance', parseInteger(0, 100_000), 25)
     .option('--sync-interval <seconds>', 'inventory sync period (0 = on demand only)', parseInteger(0, 86_400), 30)
+    .option('--device-timeout <seconds>', 'deadline of one request to a device', parseInteger(1, 600), 10)
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
     .option('--bigiq-basic-auth', 'accept HTTP Basic on the BIG-IQ API (off by default, like BIG-IQ)', false)
     .option('--token-ttl <seconds>', 'lifetime of BIG-IQ access tokens', parseInteger(1, 36_000), 300)
@@ -55,6 +57,7 @@ export function registerServeCommand(program: Command): void {
         labSps: options.labSps,
         labSessions: options.labSessions,
         syncIntervalMs: options.syncInterval * 1000,
+        deviceTimeoutMs: options.deviceTimeout * 1000,
         logLevel: options.logLevel,
         bigiqBasicAuth: options.bigiqBasicAuth,
         accessTokenTtlSec: options.tokenTtl,

@@ -31,6 +31,8 @@ export interface ServerConfig {
   labSps: number;
   labSessions: number;
   syncIntervalMs: number;
+  /** Deadline of one request to a device (default 10 s). */
+  deviceTimeoutMs?: number;
   logLevel: string;
   adminPassword?: string;
   /** Accept HTTP Basic on the BIG-IQ surface (off by default, like BIG-IQ). */
@@ -65,6 +67,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       nodeId: nodeIdOf(config.dataDir),
       connectors: { bigip: bigipConnector, sps: spsConnector },
       sync: { intervalMs: config.syncIntervalMs },
+      ...(config.deviceTimeoutMs !== undefined && { connector: { timeoutMs: config.deviceTimeoutMs } }),
     });
     await engine.start();
     closers.unshift(() => engine.stop());

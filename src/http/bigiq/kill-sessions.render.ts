@@ -64,6 +64,8 @@ export function renderTask(
         host: hostOf(t.deviceId),
         failedIds: t.failed,
         deviceReference: { link: machineIdLink(t.deviceId) },
+        // curfew's extension: why the device was not verified (BIG-IQ gives only the ids).
+        ...(t.errorMessage !== null && { reason: t.errorMessage }),
       })),
     }),
     username: task.requestedBy,
