@@ -10,6 +10,7 @@ import SQLite from 'better-sqlite3';
 import { Agent, request } from 'undici';
 import { DataDirInUseError, HOLDER_FILE, lockDataDir, readHolder } from '../src/cli/data-dir-lock.js';
 import { main } from '../src/cli/main.js';
+import { openStore } from '../src/store/open-store.js';
 import { killAll, runCurfew, type ServeNode, startServe } from './support/cli-process.js';
 
 const agent = new Agent({ connect: { rejectUnauthorized: false } });
@@ -194,6 +195,31 @@ describe('curfew devices on a missing data dir', () => {
     const list = await runCurfew(['devices', 'list', '--data-dir', dataDir]);
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /bigip-a {2}bigip {2}127\.0\.0\.1:443/);
+  });
+});
+
+describe('openStore without create', () => {
+  it('fails on a missing SQLite database, creating nothing, and never makes a secret key', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'curfew-nocreate-'));
+    try {
+      const missing = join(root, 'missing');
+      await assert.rejects(openStore({ dataDir: missing, create: false }));
+      assert.equal(existsSync(missing), false);
+
+      const dataDir = join(root, 'keyless');
+      await (await openStore({ dataDir })).close();
+      rmSync(join(dataDir, 'secret.key'));
+      const store = await openStore({ dataDir, create: false });
+      try {
+        assert.deepEqual(await store.listDevices(), [], 'reading needs no key');
+        await assert.rejects(store.putCredential('ref', { username: 'u', password: 'p' }), /no secret key/);
+      } finally {
+        await store.close();
+      }
+      assert.equal(existsSync(join(dataDir, 'secret.key')), false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
