@@ -1,17 +1,52 @@
 // Files a node keeps in its data directory besides the database: identity, admin bootstrap, TLS material.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generatePassword, hashPassword } from '../core/passwords.js';
 import { createSelfSignedCert } from '../http/tls.js';
+import {
+  createPrivateFile,
+  ensurePrivateDir,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  tightenMode,
+  writePrivateFile,
+} from '../store/private-files.js';
 import type { Store } from '../store/store.js';
 
-/** Reads `<dataDir>/<name>`, creating it with `make()` on first use. */
-function readOrCreate(dataDir: string, name: string, make: () => string, mode = 0o644): string {
-  mkdirSync(dataDir, { recursive: true });
+/** Reads `<dataDir>/<name>`, creating it (0600) with `make()` on first use. */
+function readOrCreate(dataDir: string, name: string, make: () => string): string {
+  ensurePrivateDir(dataDir);
   const file = join(dataDir, name);
-  if (!existsSync(file)) writeFileSync(file, make(), { mode });
+  if (!existsSync(file)) createPrivateFile(file, make());
   return readFileSync(file, 'utf8').trim();
+}
+
+/** What curfew keeps in a data dir (relative paths); directories end with `/`. */
+const DATA_DIR_ENTRIES = [
+  'curfew.db',
+  'curfew.db-wal',
+  'curfew.db-shm',
+  'node-id',
+  'secret.key',
+  'serve.lock',
+  'serve.lock.db',
+  'tls/',
+  'tls/key.pem',
+  'tls/cert.pem',
+];
+
+/**
+ * Takes group and other access away from the data dir and curfew's files in it (data dirs of earlier versions were
+ * 0755 with 0644 files). Returns the paths it changed, for a warning.
+ */
+export function tightenDataDir(dataDir: string): string[] {
+  const tightened = tightenMode(dataDir, PRIVATE_DIR_MODE) ? [dataDir] : [];
+  for (const entry of DATA_DIR_ENTRIES) {
+    const path = join(dataDir, entry);
+    if (tightenMode(path, entry.endsWith('/') ? PRIVATE_DIR_MODE : PRIVATE_FILE_MODE)) tightened.push(path);
+  }
+  return tightened;
 }
 
 /** This node's id in task leases: stable across restarts, so a restarted node takes its own tasks back at once. */
@@ -52,10 +87,10 @@ export async function tlsMaterial(dataDir: string, certFile?: string, keyFile?: 
   const certPath = join(dir, 'cert.pem');
   const keyPath = join(dir, 'key.pem');
   if (!existsSync(certPath) || !existsSync(keyPath)) {
-    mkdirSync(dir, { recursive: true });
+    ensurePrivateDir(dir);
     const made = await createSelfSignedCert('curfew', ['localhost', '127.0.0.1', '::1']);
-    writeFileSync(keyPath, made.key, { mode: 0o600 });
-    writeFileSync(certPath, made.cert);
+    writePrivateFile(keyPath, made.key);
+    writePrivateFile(certPath, made.cert);
   }
   return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
 }

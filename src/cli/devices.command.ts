@@ -8,7 +8,7 @@ import { type DeviceRegistration, InventoryService } from '../engine/inventory.j
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { parseInteger } from './options.js';
-import { DB_OPTION, DB_OPTION_HELP, storeOptionsFor } from './store-location.js';
+import { DB_OPTION, DB_OPTION_HELP, requireExistingStore, storeOptionsFor } from './store-location.js';
 
 const CLI_ACTOR = { name: process.env.USER ?? 'cli', address: 'cli' };
 
@@ -17,11 +17,18 @@ interface StoreLocation {
   db?: string;
 }
 
+/**
+ * Runs `run` on the inventory at `where`. `existing` (reads, removals) refuses a missing store and creates nothing;
+ * `create` (adds, imports) creates the data dir, database and secret key when missing.
+ */
 async function withInventory<T>(
   where: StoreLocation,
+  mode: 'existing' | 'create',
   run: (store: Store, inventory: InventoryService) => Promise<T>,
 ): Promise<T> {
-  const store = await openStore(storeOptionsFor(where.dataDir, where.db));
+  const options = storeOptionsFor(where.dataDir, where.db);
+  if (mode === 'existing') requireExistingStore(options);
+  const store = await openStore({ ...options, create: mode === 'create' });
   try {
     return await run(
       store,
@@ -65,7 +72,7 @@ export function registerDevicesCommands(program: Command): void {
     .option('--data-dir <dir>', 'data directory', './.curfew')
     .option(DB_OPTION, DB_OPTION_HELP)
     .action(async (options: StoreLocation) => {
-      await withInventory(options, async (store) => {
+      await withInventory(options, 'existing', async (store) => {
         const counts = await store.countSessionsByDevice();
         for (const d of await store.listDevices()) {
           const where = `${d.address}:${d.port}`;
@@ -103,7 +110,9 @@ export function registerDevicesCommands(program: Command): void {
         accessGroup: options.accessGroup ?? null,
         ...(options.id !== undefined && { id: options.id }),
       };
-      const device = await withInventory(options, (_store, inventory) => inventory.addDevice(registration, CLI_ACTOR));
+      const device = await withInventory(options, 'create', (_store, inventory) =>
+        inventory.addDevice(registration, CLI_ACTOR),
+      );
       process.stdout.write(`added ${device.hostname} as ${device.id}\n`);
     });
 
@@ -119,7 +128,7 @@ export function registerDevicesCommands(program: Command): void {
       const parsed = JSON.parse(readFileSync(file, 'utf8')) as { devices?: Partial<DeviceRegistration>[] };
       const password = passwordFrom(options.passwordEnv);
       const entries = (parsed.devices ?? []).map((entry, index) => registrationFrom(entry, password, index));
-      await withInventory(options, async (_store, inventory) => {
+      await withInventory(options, 'create', async (_store, inventory) => {
         for (const entry of entries) await inventory.addDevice(entry, CLI_ACTOR);
       });
       process.stdout.write(`imported ${entries.length} devices\n`);
@@ -130,7 +139,9 @@ export function registerDevicesCommands(program: Command): void {
     .option('--data-dir <dir>', 'data directory', './.curfew')
     .option(DB_OPTION, DB_OPTION_HELP)
     .action(async (id: string, options: StoreLocation) => {
-      const removed = await withInventory(options, (_store, inventory) => inventory.removeDevice(id, CLI_ACTOR));
+      const removed = await withInventory(options, 'existing', (_store, inventory) =>
+        inventory.removeDevice(id, CLI_ACTOR),
+      );
       if (!removed) throw new Error(`no device with id ${id}`);
       process.stdout.write(`removed ${id}\n`);
     });

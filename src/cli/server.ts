@@ -1,4 +1,4 @@
-// Starting and stopping a whole node: store, engine, optional lab fleets, HTTPS listener.
+// Starting and stopping a whole node: data dir lock, store, engine, HTTPS listener, then the optional lab fleets.
 import type { FastifyInstance } from 'fastify';
 import type { SpsLabFleet } from '../../lab/sps/emulator.js';
 import { bigipConnector } from '../connectors/bigip/index.js';
@@ -10,7 +10,9 @@ import { startEventBridge } from '../engine/event-bridge.js';
 import { LoginSessions } from '../engine/login-sessions.js';
 import { buildApp } from '../http/app.js';
 import { openStore } from '../store/open-store.js';
-import { bootstrapAdmin, machineIdOf, nodeIdOf, tlsMaterial } from './data-dir.js';
+import type { Store } from '../store/store.js';
+import { bootstrapAdmin, machineIdOf, nodeIdOf, tightenDataDir, tlsMaterial } from './data-dir.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { type LabHandle, startLab, startSpsLab } from './lab-fleet.js';
 import type { ListenAddress } from './options.js';
 import { VERSION } from './version.js';
@@ -54,64 +56,40 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig): Promise<RunningServer> {
-  const store = await openStore({
-    dataDir: config.dataDir,
-    ...(config.dbUrl !== undefined && { url: config.dbUrl }),
-    ...(config.secretKey !== undefined && { secretKey: config.secretKey }),
-  });
-  const closers: (() => Promise<void>)[] = [() => store.close()];
-  try {
-    const generatedAdminPassword = await bootstrapAdmin(store, config.adminPassword);
-    const engine = new Engine(store, {
-      nodeId: nodeIdOf(config.dataDir),
-      connectors: { bigip: bigipConnector, sps: spsConnector },
-      sync: { intervalMs: config.syncIntervalMs },
-      ...(config.deviceTimeoutMs !== undefined && { connector: { timeoutMs: config.deviceTimeoutMs } }),
-    });
-    await engine.start();
-    closers.unshift(() => engine.stop());
-    // Several nodes on PostgreSQL: every node's SSE clients see every node's events (a no-op on SQLite).
-    const bridge = await startEventBridge(store, engine.events, nodeIdOf(config.dataDir), config.dbUrl);
-    closers.unshift(() => bridge.stop());
+type Closer = () => Promise<void>;
 
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  // First of all: a second node on this data dir stops here, before it has changed anything in the dir or the store.
+  const lock = lockDataDir(config.dataDir, `${hostForUrl(config.listen.host)}:${config.listen.port}`);
+  const closers: Closer[] = [async () => lock.release()];
+  try {
+    warnTightened(tightenDataDir(config.dataDir));
+    const store = await openStore({
+      dataDir: config.dataDir,
+      ...(config.dbUrl !== undefined && { url: config.dbUrl }),
+      ...(config.secretKey !== undefined && { secretKey: config.secretKey }),
+    });
+    closers.unshift(() => store.close());
+    const generatedAdminPassword = await bootstrapAdmin(store, config.adminPassword);
+    const engine = await startEngine(store, config, closers);
+    // Lab fleets stop after the listener has closed and before the engine, although they start after the listener.
+    const labClosers: Closer[] = [];
+    closers.unshift(() => closeAll(labClosers));
+    const app = await buildNodeApp(store, engine, config, closers);
+    // Listening before the lab is registered: a busy port fails here, before lab devices are re-pointed or removed.
+    await app.listen({ host: config.listen.host, port: config.listen.port });
+    const url = `${config.tls ? 'https' : 'http'}://${hostForUrl(config.listen.host)}:${listeningPort(app)}/`;
+    lock.setAddress(url);
     const lab =
       config.lab > 0
         ? await startLab(engine, { devices: config.lab, sessionsPerDevice: config.labSessions })
         : undefined;
-    if (lab) closers.unshift(() => lab.stop());
+    if (lab) labClosers.unshift(() => lab.stop());
     const labSps =
       config.labSps > 0
         ? await startSpsLab(engine, { devices: config.labSps, sessionsPerDevice: config.labSessions })
         : undefined;
-    if (labSps) closers.unshift(() => labSps.stop());
-
-    const auth = new AuthService(store, {
-      ...DEFAULT_AUTH_OPTIONS,
-      accessTokenTtlSec: config.accessTokenTtlSec,
-      refreshTokenTtlSec: config.refreshTokenTtlSec,
-    });
-    // Configuration transactions die with their login session (LoginSessions' onEnded).
-    const configuration = new ConfigService(engine);
-    const https = config.tls ? await tlsMaterial(config.dataDir, config.tlsCert, config.tlsKey) : null;
-    const app = await buildApp(
-      {
-        engine,
-        auth,
-        machineId: await machineIdOf(store),
-        version: VERSION,
-        loginSessions: new LoginSessions(store, { idleTimeoutSec: config.sessionTimeoutSec }, (ids) =>
-          configuration.dropTransactions(ids),
-        ),
-        config: configuration,
-        bigiq: { basicAuth: config.bigiqBasicAuth, killPostStatus: 202 },
-      },
-      { https, logger: { level: config.logLevel } },
-    );
-    closers.unshift(() => configuration.settled());
-    closers.unshift(() => app.close());
-    await app.listen({ host: config.listen.host, port: config.listen.port });
-    const url = `${config.tls ? 'https' : 'http'}://${hostForUrl(config.listen.host)}:${listeningPort(app)}/`;
+    if (labSps) labClosers.unshift(() => labSps.stop());
     return { url, engine, app, lab, labSps, generatedAdminPassword, stop: () => closeAll(closers) };
   } catch (err) {
     await closeAll(closers);
@@ -119,7 +97,65 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   }
 }
 
-async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
+/** Data dirs of earlier versions were readable by every local user; say so when this start closed them. */
+function warnTightened(paths: readonly string[]): void {
+  if (paths.length === 0) return;
+  process.stderr.write(
+    `curfew: warning: ${paths.join(', ')} could be read by other local users; ` +
+      'now 0700 (directories) and 0600 (files)\n',
+  );
+}
+
+async function startEngine(store: Store, config: ServerConfig, closers: Closer[]): Promise<Engine> {
+  const engine = new Engine(store, {
+    nodeId: nodeIdOf(config.dataDir),
+    connectors: { bigip: bigipConnector, sps: spsConnector },
+    sync: { intervalMs: config.syncIntervalMs },
+    ...(config.deviceTimeoutMs !== undefined && { connector: { timeoutMs: config.deviceTimeoutMs } }),
+  });
+  await engine.start();
+  closers.unshift(() => engine.stop());
+  // Several nodes on PostgreSQL: every node's SSE clients see every node's events (a no-op on SQLite).
+  const bridge = await startEventBridge(store, engine.events, nodeIdOf(config.dataDir), config.dbUrl);
+  closers.unshift(() => bridge.stop());
+  return engine;
+}
+
+/** The HTTP(S) app of the node, built but not yet listening. */
+async function buildNodeApp(
+  store: Store,
+  engine: Engine,
+  config: ServerConfig,
+  closers: Closer[],
+): Promise<FastifyInstance> {
+  const auth = new AuthService(store, {
+    ...DEFAULT_AUTH_OPTIONS,
+    accessTokenTtlSec: config.accessTokenTtlSec,
+    refreshTokenTtlSec: config.refreshTokenTtlSec,
+  });
+  // Configuration transactions die with their login session (LoginSessions' onEnded).
+  const configuration = new ConfigService(engine);
+  const https = config.tls ? await tlsMaterial(config.dataDir, config.tlsCert, config.tlsKey) : null;
+  const app = await buildApp(
+    {
+      engine,
+      auth,
+      machineId: await machineIdOf(store),
+      version: VERSION,
+      loginSessions: new LoginSessions(store, { idleTimeoutSec: config.sessionTimeoutSec }, (ids) =>
+        configuration.dropTransactions(ids),
+      ),
+      config: configuration,
+      bigiq: { basicAuth: config.bigiqBasicAuth, killPostStatus: 202 },
+    },
+    { https, logger: { level: config.logLevel } },
+  );
+  closers.unshift(() => configuration.settled());
+  closers.unshift(() => app.close());
+  return app;
+}
+
+async function closeAll(closers: Closer[]): Promise<void> {
   for (const close of closers.splice(0)) await close().catch(() => undefined);
 }
 

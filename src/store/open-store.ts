@@ -37,6 +37,11 @@ export interface StoreOptions {
    * most once a minute.
    */
   sessionHistoryDays?: number;
+  /**
+   * False opens an existing store only, creating nothing: SQLite fails without `<dataDir>/curfew.db`, and no data
+   * dir or secret.key is made (a missing key fails when a device password is sealed or opened). Default true.
+   */
+  create?: boolean;
 }
 
 export const DEFAULT_SESSION_HISTORY_DAYS = 7;
@@ -58,7 +63,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 function secretBoxOf(options: StoreOptions): SecretBox {
   if (options.secretKey !== undefined) return SecretBox.fromBase64(options.secretKey);
   if (options.dataDir === ':memory:') return SecretBox.ephemeral();
-  if (options.dataDir !== undefined) return SecretBox.fromDataDir(options.dataDir);
+  if (options.dataDir !== undefined) return SecretBox.fromDataDir(options.dataDir, { create: options.create ?? true });
   throw new Error('openStore needs a secret key (CURFEW_SECRET_KEY) or a data dir to keep secret.key in');
 }
 

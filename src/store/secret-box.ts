@@ -2,8 +2,9 @@
 // they are sealed with AES-256-GCM under a key kept outside the database: a 0600 file in the data dir, or — where
 // several nodes share one PostgreSQL and so must share the key — the base64 value of CURFEW_SECRET_KEY.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createPrivateFile, ensurePrivateDir } from './private-files.js';
 
 export class SecretBox {
   readonly #key: Buffer;
@@ -13,11 +14,18 @@ export class SecretBox {
     this.#key = key;
   }
 
-  /** Loads `<dataDir>/secret.key`, creating it on first use. */
-  static fromDataDir(dataDir: string): SecretBox {
-    mkdirSync(dataDir, { recursive: true });
+  /**
+   * Loads `<dataDir>/secret.key`, creating it on first use. With `create: false` nothing is created: a missing key
+   * fails only when a secret is sealed or opened, so commands that need none (listing devices) still work.
+   */
+  static fromDataDir(dataDir: string, { create = true }: { create?: boolean } = {}): SecretBox {
     const file = join(dataDir, 'secret.key');
-    if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
+    if (!existsSync(file)) {
+      if (!create)
+        return new MissingSecretBox(`no secret key: ${file} does not exist and CURFEW_SECRET_KEY is not set`);
+      ensurePrivateDir(dataDir);
+      createPrivateFile(file, randomBytes(32).toString('base64'));
+    }
     return new SecretBox(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'));
   }
 
@@ -49,5 +57,23 @@ export class SecretBox {
     const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64'));
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
+  }
+}
+
+/** Stands in for a key that does not exist: sealing or opening a secret fails and says why. */
+class MissingSecretBox extends SecretBox {
+  readonly #reason: string;
+
+  constructor(reason: string) {
+    super(randomBytes(32));
+    this.#reason = reason;
+  }
+
+  override seal(): string {
+    throw new Error(this.#reason);
+  }
+
+  override open(): string {
+    throw new Error(this.#reason);
   }
 }

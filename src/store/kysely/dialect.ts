@@ -1,9 +1,9 @@
 // Everything that differs between SQL engines lives here; the rest of the store is dialect-neutral Kysely.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { createPrivateFile, ensurePrivateDir } from '../private-files.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -21,7 +21,7 @@ export const SQLITE_TRAITS: DialectTraits = { name: 'sqlite', serialType: 'integ
 export const POSTGRES_TRAITS: DialectTraits = { name: 'postgres', serialType: 'serial', maxParams: 30_000 };
 
 /** The database `url` names (PostgreSQL), else SQLite in `dataDir`, with the traits of its dialect. */
-export function openDatabase(where: { url?: string; dataDir?: string | ':memory:' }): {
+export function openDatabase(where: { url?: string; dataDir?: string | ':memory:'; create?: boolean }): {
   db: Kysely<Database>;
   traits: DialectTraits;
 } {
@@ -30,7 +30,7 @@ export function openDatabase(where: { url?: string; dataDir?: string | ':memory:
     if (dialect === 'postgres') return { db: openPostgres(where.url), traits: POSTGRES_TRAITS };
   }
   if (where.dataDir === undefined) throw new Error('the store needs a database URL or a data dir');
-  return { db: openSqlite(where.dataDir), traits: SQLITE_TRAITS };
+  return { db: openSqlite(where.dataDir, { create: where.create ?? true }), traits: SQLITE_TRAITS };
 }
 
 /** Which engine a database URL names: `postgres://` or `postgresql://`; anything else is refused, never guessed. */
@@ -44,14 +44,25 @@ export function redactUrl(url: string): string {
   return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
 }
 
-/** Opens (creating if needed) `<dataDir>/curfew.db` in WAL mode; `:memory:` gives a private in-memory database. */
-export function openSqlite(dataDir: string | ':memory:'): Kysely<Database> {
+/**
+ * Opens `<dataDir>/curfew.db` in WAL mode, creating it (and the data dir) unless `create` is false; `:memory:` gives a
+ * private in-memory database.
+ */
+export function openSqlite(
+  dataDir: string | ':memory:',
+  { create = true }: { create?: boolean } = {},
+): Kysely<Database> {
   let file = ':memory:';
   if (dataDir !== ':memory:') {
-    mkdirSync(dataDir, { recursive: true });
     file = join(dataDir, 'curfew.db');
+    if (create) {
+      ensurePrivateDir(dataDir);
+      // SQLite gives -wal and -shm the mode of the database file (os_unix.c, findCreateFileMode), whatever the umask:
+      // a database created 0600 keeps its WAL and shared-memory files 0600 too.
+      createPrivateFile(file);
+    }
   }
-  const database = new SQLite(file);
+  const database = new SQLite(file, { fileMustExist: !create && file !== ':memory:' });
   database.pragma('journal_mode = WAL');
   // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commits.
   database.pragma('synchronous = NORMAL');
