@@ -179,6 +179,7 @@ describe('BIG-IQ kill-sessions', () => {
           host: 'red-a.example.net',
           failedIds: h.sessionsOf(RED_ID, 'user2').sort(),
           deviceReference: { link: RED_LINK },
+          reason: '4 session(s) still listed after delete',
         },
       ]);
     } finally {

@@ -321,9 +321,9 @@ describe('lab control API loopback rule', () => {
   });
 });
 
-/** `curfew` from source (test/support/cli-child.ts), with stdout collected; resolves when `ready` matches it. */
+/** `curfew` from source (test/support/curfew-cli.ts), with stdout collected; resolves when `ready` matches it. */
 function curfew(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/cli-child.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/curfew-cli.ts', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

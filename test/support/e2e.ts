@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 
-const CLI = ['--import', 'tsx', 'test/support/cli-child.ts'];
+const CLI = ['--import', 'tsx', 'test/support/curfew-cli.ts'];
 export const ADMIN_PASSWORD = 'e2e-admin-password-1';
 const insecure = new Agent({ connect: { rejectUnauthorized: false } });
 
