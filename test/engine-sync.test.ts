@@ -98,4 +98,54 @@ describe('inventory sync', () => {
     await seen;
     await sync.stop();
   });
+
+  it('syncs every device at start, not one interval later', async () => {
+    const sync = new InventorySync(
+      h.store,
+      h.engine.connections,
+      h.engine.events,
+      { intervalMs: 3_600_000, concurrency: 4 },
+      'test-node',
+      new DeviceActivity(),
+    );
+    const seen = new Set<string>();
+    const all = new Promise<void>((resolve) => {
+      const onSync = (e: { deviceId: string }) => {
+        seen.add(e.deviceId);
+        if (seen.size === h.fleet.devices.length) {
+          h.engine.events.off('sync', onSync);
+          resolve();
+        }
+      };
+      h.engine.events.on('sync', onSync);
+    });
+    sync.start();
+    await all; // with an hour's interval, only the start round can get here
+    await sync.stop();
+  });
+
+  it('leaves a device alone while a kill works on it (the kill lists it itself)', async () => {
+    const activity = new DeviceActivity();
+    const sync = new InventorySync(
+      h.store,
+      h.engine.connections,
+      h.engine.events,
+      { intervalMs: 0, concurrency: 4 },
+      'test-node',
+      activity,
+    );
+    const [busy] = h.fleet.devices;
+    assert.ok(busy);
+    activity.begin(busy.id);
+    const results = await sync.syncAll();
+    assert.deepEqual(
+      results.map((r) => r.deviceId).sort(),
+      h.fleet.devices
+        .filter((d) => d.id !== busy.id)
+        .map((d) => d.id)
+        .sort(),
+    );
+    activity.end(busy.id);
+    assert.ok((await sync.syncAll()).some((r) => r.deviceId === busy.id));
+  });
 });
