@@ -74,6 +74,14 @@ describe('KILL_BY_USER over 24 emulated devices, 10 % of them faulty', () => {
   });
 });
 
+async function pollStore(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** [status, errorCode, killed, failed, attempts] — attempts is 2 for retried transient failures. */
 function pick(
   t: { status: string; errorCode: string | null; killed: string[]; failed: string[]; attempts: number } | undefined,
@@ -131,7 +139,8 @@ describe('explicit session lists, unknown devices and cancel', () => {
     await slow.start();
     try {
       const task = await slow.submitKill(selectorOf({ action: 'KILL_ALL_SESSIONS', all: true }), admin);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // One device at a time: cancel once the first device is done, while the others wait.
+      await pollStore(async () => (await h.store.listTargets(task.id)).some((t) => t.status === 'done'));
       assert.equal((await slow.cancelTask(task.id, admin))?.status, 'CANCEL_REQUESTED');
       const done = await waitForFinal(h.store, task.id);
       assert.equal(done.status, 'CANCELED');
