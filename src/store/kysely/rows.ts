@@ -1,5 +1,6 @@
 // Row ↔ domain mapping. Numbers from bigint columns are normalised with Number() (pg returns them as strings).
 import { randomBytes } from 'node:crypto';
+import { boundAuditEvent } from '../../core/audit-bounds.js';
 import type {
   AuditEvent,
   Device,
@@ -152,7 +153,9 @@ export function auditFromRow(row: Omit<AuditTable, 'id'> & { id: number }): Audi
   };
 }
 
-export function auditToRow(e: AuditEvent): Omit<AuditTable, 'id'> {
+/** An audit event as stored: bounded here, so no writer can store an unbounded client-supplied value. */
+export function auditToRow(event: AuditEvent): Omit<AuditTable, 'id'> {
+  const e = boundAuditEvent(event);
   return {
     at: e.at,
     actor: e.actor,
