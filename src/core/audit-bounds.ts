@@ -7,7 +7,7 @@ import type { AuditEvent } from './model.js';
 export const MAX_AUDIT_NAME = 128;
 /** Longest string kept inside `details`. */
 export const MAX_AUDIT_TEXT = 1024;
-/** Most array items or object fields kept inside `details`; the rest are counted. */
+/** Most array items or object fields inside `details`, a marker counting the rest included (bounding is idempotent). */
 export const MAX_AUDIT_ITEMS = 100;
 const MAX_DEPTH = 6;
 /** Ends every cut value, so a reader knows it was cut. */
@@ -27,14 +27,16 @@ function boundValue(value: unknown, depth: number): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_DEPTH) return CUT;
   if (Array.isArray(value)) {
-    const kept = value.slice(0, MAX_AUDIT_ITEMS).map((item) => boundValue(item, depth + 1));
-    return value.length > MAX_AUDIT_ITEMS ? [...kept, `${CUT} ${value.length - MAX_AUDIT_ITEMS} more`] : kept;
+    if (value.length <= MAX_AUDIT_ITEMS) return value.map((item) => boundValue(item, depth + 1));
+    const kept = value.slice(0, MAX_AUDIT_ITEMS - 1).map((item) => boundValue(item, depth + 1));
+    return [...kept, `${CUT} ${value.length - kept.length} more`];
   }
   const entries = Object.entries(value);
+  const cut = entries.length > MAX_AUDIT_ITEMS;
   const kept: [string, unknown][] = entries
-    .slice(0, MAX_AUDIT_ITEMS)
+    .slice(0, cut ? MAX_AUDIT_ITEMS - 1 : MAX_AUDIT_ITEMS)
     .map(([key, item]) => [truncate(key, MAX_AUDIT_NAME), boundValue(item, depth + 1)]);
-  if (entries.length > MAX_AUDIT_ITEMS) kept.push([CUT, `${entries.length - MAX_AUDIT_ITEMS} more fields`]);
+  if (cut) kept.push([CUT, `${entries.length - kept.length} more fields`]);
   return Object.fromEntries(kept);
 }
 

@@ -141,8 +141,9 @@ export function targetToRow(t: TaskTarget): TaskTargetTable {
   };
 }
 
+/** Bounded on the way out too: rows written before the bounds existed may hold megabytes. */
 export function auditFromRow(row: Omit<AuditTable, 'id'> & { id: number }): AuditEvent {
-  return {
+  return boundAuditEvent({
     id: num(row.id),
     at: num(row.at),
     actor: row.actor,
@@ -150,7 +151,7 @@ export function auditFromRow(row: Omit<AuditTable, 'id'> & { id: number }): Audi
     action: row.action,
     subject: row.subject,
     details: JSON.parse(row.details) as Record<string, unknown>,
-  };
+  });
 }
 
 /** An audit event as stored: bounded here, so no writer can store an unbounded client-supplied value. */
