@@ -108,14 +108,10 @@ export class LoginThrottle {
 
   /** Why an attempt must be refused before its password is checked; undefined when it may be checked. */
   check(name: string, address: string): LoginBlock | undefined {
-    const addressMs = this.#addresses.blockedMs(address);
-    if (addressMs > 0) {
-      const throttle = this.#throttled.get(address);
-      if (throttle) throttle.refused += 1;
-      return { kind: 'address', retryAfterSec: Math.ceil(addressMs / 1000) };
-    }
-    const accountMs = this.#accounts.blockedMs(accountKey(name));
-    return accountMs > 0 ? { kind: 'account', retryAfterSec: Math.ceil(accountMs / 1000) } : undefined;
+    const block = this.#blockOf(accountKey(name), address);
+    const throttle = block?.kind === 'address' ? this.#throttled.get(address) : undefined;
+    if (throttle) throttle.refused += 1;
+    return block;
   }
 
   /**
@@ -132,20 +128,20 @@ export class LoginThrottle {
       if (this.#throttled.size >= MAX_KEYS) this.#throttled.clear();
       this.#throttled.set(address, { since: now, until: now + this.#addresses.blockedMs(address), refused: 0 });
     }
-    const addressMs = this.#addresses.blockedMs(address);
-    const accountMs = this.#accounts.blockedMs(account);
-    const block: LoginBlock | undefined =
-      addressMs > 0
-        ? { kind: 'address', retryAfterSec: Math.ceil(addressMs / 1000) }
-        : accountMs > 0
-          ? { kind: 'account', retryAfterSec: Math.ceil(accountMs / 1000) }
-          : undefined;
-    return { block, addressThrottled };
+    return { block: this.#blockOf(account, address), addressThrottled };
   }
 
   /** The account's password was right: its failures are forgiven (the address's are not). */
   recordSuccess(name: string): void {
     this.#accounts.reset(accountKey(name));
+  }
+
+  /** A throttled address is answered as such even for a locked account: its attempts are counted, never audited. */
+  #blockOf(account: string, address: string): LoginBlock | undefined {
+    const addressMs = this.#addresses.blockedMs(address);
+    if (addressMs > 0) return { kind: 'address', retryAfterSec: Math.ceil(addressMs / 1000) };
+    const accountMs = this.#accounts.blockedMs(account);
+    return accountMs > 0 ? { kind: 'account', retryAfterSec: Math.ceil(accountMs / 1000) } : undefined;
   }
 
   /** Throttles that are over, each returned once. */
