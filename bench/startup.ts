@@ -21,7 +21,7 @@ async function timeToFirst200(dataDir: string, port: number): Promise<number> {
     ['bin/curfew.js', 'serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'],
     {
       stdio: 'ignore',
-      env: { ...process.env, CURFEW_ADMIN_PASSWORD: 'bench' },
+      env: { ...process.env, CURFEW_ADMIN_PASSWORD: 'bench-admin-password' },
     },
   );
   try {

@@ -94,7 +94,7 @@ if (!adminUrl) {
         a.app.inject({ method, url, headers: { cookie }, ...(payload && { payload }) });
 
       assert.equal((await onB('GET', '/api/configuration')).statusCode, 200, 'the login made on A is valid on B');
-      const password = await onA('POST', '/api/configuration/passwords', { plain: 'ops-pw' });
+      const password = await onA('POST', '/api/configuration/passwords', { plain: 'ops-password' });
       assert.equal(password.statusCode, 201);
       const user = await onA('POST', '/api/configuration/aaa/local_database/users', {
         name: 'ops',
@@ -110,7 +110,7 @@ if (!adminUrl) {
       const opsLogin = await a.app.inject({
         method: 'GET',
         url: '/api/authentication',
-        headers: { authorization: `Basic ${Buffer.from('ops:ops-pw').toString('base64')}` },
+        headers: { authorization: `Basic ${Buffer.from('ops:ops-password').toString('base64')}` },
       });
       assert.equal(opsLogin.statusCode, 200, 'and can log in on A');
     });

@@ -117,22 +117,28 @@ describe('SPS authentication', () => {
     assert.equal(bad.json().error.type, 'SyntaxError');
   });
 
-  it('locks out repeated failures per user and address', async () => {
-    for (let i = 0; i < 5; i++)
-      await h.app.inject({
+  it('locks out an account after repeated failures, from every address, until the lockout passes', async () => {
+    await h.addUser('carol', 'carol-password');
+    const attempt = (password: string, remoteAddress: string) =>
+      h.app.inject({
         method: 'GET',
         url: '/api/authentication',
-        headers: { authorization: basic('admin', 'x') },
-        remoteAddress: '203.0.113.9',
+        headers: { authorization: basic('carol', password) },
+        remoteAddress,
       });
-    const locked = await h.app.inject({
-      method: 'GET',
-      url: '/api/authentication',
-      headers: { authorization: ADMIN },
-      remoteAddress: '203.0.113.9',
-    });
-    assert.equal(locked.statusCode, 401);
-    assert.match(locked.json().error.message, /Too many failed login attempts/);
-    assert.equal((await login()).statusCode, 200, 'other addresses are not locked out');
+    for (let i = 0; i < 5; i++) await attempt('x', '203.0.113.9');
+    for (const address of ['203.0.113.9', '203.0.113.10']) {
+      const locked = await attempt('carol-password', address);
+      assert.equal(locked.statusCode, 401);
+      assert.equal(locked.json().error.type, 'AuthenticationFailure');
+      assert.match(
+        locked.json().error.message,
+        /^Authenticating the user with the given credentials has failed\. Too many failed login attempts for user carol; try again in \d+ seconds\.$/,
+      );
+      assert.equal(locked.headers['retry-after'], String(locked.json().error.details.retry_after));
+    }
+    assert.equal((await login()).statusCode, 200, 'other accounts are not locked out');
+    clock += 301_000;
+    assert.equal((await attempt('carol-password', '203.0.113.10')).statusCode, 200);
   });
 });

@@ -152,7 +152,10 @@ describe('SPS configuration: the seed commands', () => {
     assert.equal(acls.json().key, 'acls');
     assert.ok(Array.isArray(acls.json().body));
 
-    const user1 = await admin.call('POST', USERS, { name: 'user1', password: await newPassword(admin, 'user1-pw') });
+    const user1 = await admin.call('POST', USERS, {
+      name: 'user1',
+      password: await newPassword(admin, 'user1-password'),
+    });
     const group = await admin.call('POST', GROUPS, { name: 'sessions-ops', members: [user1.json().key] });
     assert.equal(group.statusCode, 201, group.body);
     const put = await admin.call('PUT', '/api/configuration/aaa/acls', [
@@ -164,7 +167,7 @@ describe('SPS configuration: the seed commands', () => {
       { group: 'sessions-ops', objects: ['/special/active_sessions'], permission: 'write' },
     ]);
 
-    c.passwords.set('user1', 'user1-pw');
+    c.passwords.set('user1', 'user1-password');
     const login = await c.run(
       'curl -k --user user1 --cookie-jar /tmp/cookie https://192.168.122.194/api/authentication',
     );
@@ -243,23 +246,26 @@ describe('SPS configuration: passwords and users', () => {
   });
 
   it('creates a user who can log in; a new password or deletion ends their login sessions at commit', async () => {
-    const created = await admin.call('POST', USERS, { name: 'gina', password: await newPassword(admin, 'gina-pw-1') });
+    const created = await admin.call('POST', USERS, {
+      name: 'gina',
+      password: await newPassword(admin, 'gina-password-1'),
+    });
     const key = created.json().key;
     await commit(admin);
-    const gina = await loginSps(h, 'gina', 'gina-pw-1');
+    const gina = await loginSps(h, 'gina', 'gina-password-1');
     assert.equal((await gina.call('GET', '/api/transaction')).statusCode, 200);
 
     const body = (await admin.call('GET', `${USERS}/${key}`)).json().body;
     const changed = await admin.call('PUT', `${USERS}/${key}`, {
       ...body,
-      password: await newPassword(admin, 'gina-pw-2'),
+      password: await newPassword(admin, 'gina-password-2'),
     });
     assert.equal(changed.statusCode, 200, changed.body);
     assert.equal((await gina.call('GET', '/api/transaction')).statusCode, 200, 'not before the commit');
     await commit(admin);
     assert.equal((await gina.call('GET', '/api/transaction')).statusCode, 401, 'ended by the password change');
-    await assert.rejects(loginSps(h, 'gina', 'gina-pw-1'));
-    const again = await loginSps(h, 'gina', 'gina-pw-2');
+    await assert.rejects(loginSps(h, 'gina', 'gina-password-1'));
+    const again = await loginSps(h, 'gina', 'gina-password-2');
     assert.equal(
       (await admin.call('GET', `${PASSWORDS}/${body.password.key}`)).statusCode,
       404,
@@ -269,7 +275,7 @@ describe('SPS configuration: passwords and users', () => {
     assert.equal((await admin.call('DELETE', `${USERS}/${key}`)).statusCode, 200);
     await commit(admin);
     assert.equal((await again.call('GET', '/api/transaction')).statusCode, 401, 'ended by the deletion');
-    await assert.rejects(loginSps(h, 'gina', 'gina-pw-2'));
+    await assert.rejects(loginSps(h, 'gina', 'gina-password-2'));
   });
 
   it('keeps admin: it cannot be deleted, and names cannot change', async () => {

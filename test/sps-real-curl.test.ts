@@ -52,7 +52,7 @@ describe('the SPS reference with real curl', () => {
     );
     const json = (data: unknown) => `-H "Content-Type: application/json" --data '${JSON.stringify(data)}'`;
     const password = await curl(
-      `curl -X POST ${admin} ${host}/api/configuration/passwords ${json({ plain: 'user1-pw' })}`,
+      `curl -X POST ${admin} ${host}/api/configuration/passwords ${json({ plain: 'user1-password' })}`,
     );
     assert.equal(password.status, 201);
     const user = await curl(
@@ -93,7 +93,7 @@ describe('the SPS reference with real curl', () => {
     assert.equal(
       (
         await curl(
-          `curl -k --user user1:user1-pw --cookie-jar ${jar('cookie')} https://192.168.122.194/api/authentication`,
+          `curl -k --user user1:user1-password --cookie-jar ${jar('cookie')} https://192.168.122.194/api/authentication`,
         )
       ).status,
       200,

@@ -109,6 +109,7 @@ export function configStoreContract(storeOf: () => Store): void {
 
     const after = await store.loadConfiguration();
     assert.equal(after.revision, revision + 1);
+    assert.equal(await store.configRevision(), revision + 1);
     assert.ok(after.users.some((u) => u.key === 'a1'.repeat(11) && u.name === 'contract-user'));
     assert.deepEqual(await store.listAaaGroups(), [
       { key: 'b2'.repeat(11), name: 'contract-group', members: ['a1'.repeat(11)] },

@@ -278,6 +278,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         { name: 'admin', passwordHash: 'h2', createdAt: 1 },
       );
       assert.match(admin?.key ?? '', /^[0-9a-f]{22}$/, 'users get an SPS-style key on insert');
+      assert.equal(await store.replacePasswordHash('admin', 'h1', 'h3'), false, 'only over the hash it read');
+      assert.equal(await store.replacePasswordHash('admin', 'h2', 'h3'), true);
+      assert.equal((await store.findUserByName('admin'))?.passwordHash, 'h3');
+      assert.equal((await store.findUserByName('admin'))?.key, admin?.key);
       assert.equal(await store.findUserByName('nobody'), undefined);
       await store.setSetting('k', 'v1');
       await store.setSetting('k', 'v2');
@@ -294,6 +298,19 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const [event] = await store.listAudit({ limit: 1, offset: 0, actor: 'carol' });
       assert.equal(event?.action, 'device.add');
       assert.equal(event?.address, '::1');
+      // Client-supplied values are bounded whoever writes them (issue 11: unauthenticated disk fill).
+      await store.appendAudit({
+        at: 8,
+        actor: 'm'.repeat(100_000),
+        address: '::1',
+        action: 'auth.login_failed',
+        subject: 'sps',
+        details: { text: 'd'.repeat(100_000), list: Array.from({ length: 1000 }, (_, i) => i) },
+      });
+      const [bounded] = await store.listAudit({ limit: 1, offset: 0, action: 'auth.login_failed' });
+      assert.equal(bounded?.actor, `${'m'.repeat(127)}…`);
+      assert.equal(String(bounded?.details.text).length, 1024);
+      assert.deepEqual(((bounded?.details.list ?? []) as unknown[]).slice(-2), [98, '… 901 more']);
     });
 
     it('keeps tokens by hash: insert, find, list valid ones newest first, update expiry, delete, purge expired', async () => {

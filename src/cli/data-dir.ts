@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generatePassword, hashPassword } from '../core/passwords.js';
+import { generatePassword, hashPassword, MIN_PASSWORD_LENGTH } from '../core/passwords.js';
 import { createSelfSignedCert } from '../http/tls.js';
 import {
   createPrivateFile,
@@ -67,6 +67,14 @@ export async function machineIdOf(store: Store): Promise<string> {
  */
 export async function bootstrapAdmin(store: Store, envPassword: string | undefined): Promise<string | undefined> {
   if (await store.findUserByName('admin')) return undefined;
+  if (envPassword) {
+    const length = [...envPassword].length;
+    if (length < MIN_PASSWORD_LENGTH) {
+      throw new Error(
+        `CURFEW_ADMIN_PASSWORD must be at least ${MIN_PASSWORD_LENGTH} characters long (it has ${length}): choose a longer one, or unset it to have one generated.`,
+      );
+    }
+  }
   const password = envPassword || generatePassword();
   await store.upsertUser({ name: 'admin', passwordHash: await hashPassword(password), createdAt: Date.now() });
   return envPassword ? undefined : password;

@@ -21,6 +21,7 @@ interface ServeOptions {
   tokenTtl: number;
   refreshTokenTtl: number;
   sessionTimeout: number;
+  sessionMaxAge: number;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -43,6 +44,12 @@ export function registerServeCommand(program: Command): void {
     .option('--token-ttl <seconds>', 'lifetime of BIG-IQ access tokens', parseInteger(1, 36_000), 300)
     .option('--refresh-token-ttl <seconds>', 'lifetime of BIG-IQ refresh tokens', parseInteger(1, 604_800), 36_000)
     .option('--session-timeout <seconds>', 'idle timeout of SPS/console login sessions', parseInteger(30, 86_400), 600)
+    .option(
+      '--session-max-age <seconds>',
+      'absolute lifetime of SPS/console login sessions, however active',
+      parseInteger(60, 604_800),
+      43_200,
+    )
     .action(async (options: ServeOptions) => {
       const { url, secretKey } = storeOptionsFor(options.dataDir, options.db);
       const server = await startServer({
@@ -63,6 +70,7 @@ export function registerServeCommand(program: Command): void {
         accessTokenTtlSec: options.tokenTtl,
         refreshTokenTtlSec: options.refreshTokenTtl,
         sessionTimeoutSec: options.sessionTimeout,
+        sessionMaxAgeSec: options.sessionMaxAge,
         ...(process.env.CURFEW_ADMIN_PASSWORD && { adminPassword: process.env.CURFEW_ADMIN_PASSWORD }),
       });
       printBanner(

@@ -7,7 +7,7 @@ import { AuthService, DEFAULT_AUTH_OPTIONS } from '../engine/auth-service.js';
 import { ConfigService } from '../engine/config/transactions.js';
 import { Engine } from '../engine/engine.js';
 import { startEventBridge } from '../engine/event-bridge.js';
-import { LoginSessions } from '../engine/login-sessions.js';
+import { DEFAULT_LOGIN_SESSION_OPTIONS, LoginSessions } from '../engine/login-sessions.js';
 import { buildApp } from '../http/app.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
@@ -43,6 +43,8 @@ export interface ServerConfig {
   refreshTokenTtlSec: number;
   /** Idle timeout of cookie login sessions (SPS surface, console). */
   sessionTimeoutSec: number;
+  /** Absolute lifetime of login sessions; default DEFAULT_LOGIN_SESSION_OPTIONS.maxAgeSec (12 h). */
+  sessionMaxAgeSec?: number;
 }
 
 export interface RunningServer {
@@ -142,8 +144,13 @@ async function buildNodeApp(
       auth,
       machineId: await machineIdOf(store),
       version: VERSION,
-      loginSessions: new LoginSessions(store, { idleTimeoutSec: config.sessionTimeoutSec }, (ids) =>
-        configuration.dropTransactions(ids),
+      loginSessions: new LoginSessions(
+        store,
+        {
+          idleTimeoutSec: config.sessionTimeoutSec,
+          maxAgeSec: config.sessionMaxAgeSec ?? DEFAULT_LOGIN_SESSION_OPTIONS.maxAgeSec,
+        },
+        (ids) => configuration.dropTransactions(ids),
       ),
       config: configuration,
       bigiq: { basicAuth: config.bigiqBasicAuth, killPostStatus: 202 },

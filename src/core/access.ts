@@ -29,7 +29,7 @@ export interface Principal {
   name: string;
   /** `admin` always has every privilege. */
   isAdmin: boolean;
-  /** Granted (object → strongest permission), fixed at login: privileges apply from the next login, as in SPS. */
+  /** Granted (object → strongest permission), as of the committed configuration the request saw. */
   grants: ReadonlyMap<string, Permission>;
 }
 

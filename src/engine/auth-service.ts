@@ -1,28 +1,27 @@
-// Local-user authentication and API tokens (the BIG-IQ login/exchange model: a short-lived access token plus a
-// refresh token). Token values are 32 random bytes; the store keeps only their SHA-256, so any node of a deployment
-// can check a presented token and a database leak yields nothing usable.
+// Local-user authentication, privileges and API tokens (the BIG-IQ login/exchange model: a short-lived access token
+// plus a refresh token). Token values are 32 random bytes; the store keeps only their SHA-256, so any node of a
+// deployment can check a presented token and a database leak yields nothing usable.
 import { createHash, randomBytes } from 'node:crypto';
 import { grantsFor, type Principal } from '../core/access.js';
 import { DomainError } from '../core/errors.js';
-import { verifyPassword as checkPassword, hashPassword } from '../core/passwords.js';
 import type { Store, StoredToken, TokenKind, UserRecord } from '../store/store.js';
+import type { LoginLimits } from './login-throttle.js';
+import { type LoginAttempt, type LoginRefusal, type LoginResult, PasswordLogins } from './password-login.js';
 
-export interface AuthOptions {
+export interface AuthOptions extends LoginLimits {
   /** Access token lifetime (BIG-IQ: 300 s). */
   accessTokenTtlSec: number;
   /** Refresh token lifetime (BIG-IQ: 10 h); exchanging does not restart it. */
   refreshTokenTtlSec: number;
-  /** Failed logins for one (user, address) that trigger a lockout. */
-  maxFailedLogins: number;
-  /** The window those failures are counted in, and how long the lockout lasts. */
-  lockoutSec: number;
 }
 
 export const DEFAULT_AUTH_OPTIONS: Readonly<AuthOptions> = Object.freeze({
   accessTokenTtlSec: 300,
   refreshTokenTtlSec: 36_000,
   maxFailedLogins: 5,
-  lockoutSec: 60,
+  lockoutSec: 300,
+  maxFailedLoginsPerAddress: 20,
+  addressThrottleSec: 60,
 });
 
 /** Largest `timeout` a token PATCH may set (BIG-IP's limit). */
@@ -47,9 +46,8 @@ export function principalFor(user: UserRecord): Principal {
 }
 
 /**
- * What a user may do as of now: `admin` everything; anyone else what the ACL entries of their local groups grant
- * (user → groups that list the user's key → ACL entries naming those groups). SPS login sessions fix this at login;
- * BIG-IQ tokens ask again on every request (docs/decisions/0005).
+ * What a user may do: `admin` everything; anyone else what the ACL entries of their local groups grant (user → groups
+ * that list the user's key → ACL entries naming those groups).
  */
 async function principalWithGrants(store: Store, user: UserRecord): Promise<Principal> {
   const principal = principalFor(user);
@@ -70,57 +68,62 @@ const EXPIRED_GRACE_MS = 15 * 60_000;
 const PURGE_EVERY_MS = 60_000;
 const RESOLVED_TTL_MS = 2_000;
 const RESOLVED_MAX = 10_000;
+const PRINCIPALS_MAX = 10_000;
 
 export class AuthService {
   private readonly store: Store;
   private readonly options: AuthOptions;
   private readonly now: () => number;
-  private readonly throttle: LoginThrottle;
-  private dummyHash: Promise<string> | undefined;
+  private readonly logins: PasswordLogins;
   private lastPurgeAt = Number.NEGATIVE_INFINITY;
-  private readonly resolved = new Map<string, { resolution: AccessTokenResolution; until: number }>();
+  /** Access tokens recently read, by id: only the token record (privileges are looked up on every request). */
+  private readonly resolved = new Map<string, { token: StoredToken; until: number }>();
+  /** Principals by user name, each valid for one configuration revision. */
+  private readonly principals = new Map<string, { revision: number; principal: Principal }>();
 
   /** `now` is injectable so tests can expire tokens and lockouts without waiting. */
   constructor(store: Store, options: AuthOptions, now: () => number = Date.now) {
     this.store = store;
     this.options = options;
     this.now = now;
-    this.throttle = new LoginThrottle(options.maxFailedLogins, options.lockoutSec * 1000, now);
+    this.logins = new PasswordLogins(store, options, (name) => this.principalOf(name), now);
   }
 
-  /** The user's principal when the password matches; undefined otherwise, and always while locked out. */
-  async verifyPassword(name: string, password: string, address: string): Promise<Principal | undefined> {
-    const key = `${name}\u0000${address}`;
-    if (this.throttle.remainingMs(key) > 0) return undefined;
-    const user = await this.store.findUserByName(name);
-    // Unknown users cost one scrypt too, so response time does not reveal which names exist.
-    this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
-    const ok = await checkPassword(password, user?.passwordHash ?? (await this.dummyHash));
-    if (!user || !ok) {
-      this.throttle.recordFailure(key);
-      return undefined;
-    }
-    this.throttle.reset(key);
-    return principalWithGrants(this.store, user);
+  /** Checks a password login (lockout, throttle, audit of failures): the principal, or why it was refused. */
+  login(attempt: LoginAttempt): Promise<LoginResult> {
+    return this.logins.login(attempt);
+  }
+
+  /** Counts and audits a login refused before any password check (an unknown login provider). */
+  refuseLogin(attempt: LoginAttempt): Promise<LoginRefusal> {
+    return this.logins.refuse(attempt);
   }
 
   /**
-   * The principal of a user as of now, for a new login session or token: who they are and the privileges their
-   * groups' ACLs grant. Undefined when the user does not exist.
+   * The principal of a user as of the committed configuration: who they are and the privileges their groups' ACLs
+   * grant; undefined when the user does not exist. Every authenticated request asks, whatever the credential, so a
+   * revoked privilege stops at the next request. Groups and ACLs only change by commits, which bump the configuration
+   * revision: one small read of it per request keeps the cache right on every node.
    */
   async principalOf(name: string): Promise<Principal | undefined> {
+    // The revision is read before the user and ACLs: a commit in between makes the entry stale, never wrong.
+    const revision = await this.store.configRevision();
+    const cached = this.principals.get(name);
+    if (cached?.revision === revision) return cached.principal;
     const user = await this.store.findUserByName(name);
-    return user ? principalWithGrants(this.store, user) : undefined;
+    if (!user) {
+      this.principals.delete(name);
+      return undefined;
+    }
+    const principal = await principalWithGrants(this.store, user);
+    if (this.principals.size >= PRINCIPALS_MAX) this.principals.clear();
+    this.principals.set(name, { revision, principal });
+    return principal;
   }
 
   /** The lifetimes and lockout policy in force (AAA settings). */
   settings(): Readonly<AuthOptions> {
     return this.options;
-  }
-
-  /** Seconds until (user, address) may try again; 0 when not locked out. */
-  lockoutRemainingSec(name: string, address: string): number {
-    return Math.ceil(this.throttle.remainingMs(`${name}\u0000${address}`) / 1000);
   }
 
   async issueTokens(principal: Principal, provider: string, address: string): Promise<TokenPair> {
@@ -142,21 +145,26 @@ export class AuthService {
   }
 
   async resolveAccessToken(value: string): Promise<AccessTokenResolution> {
-    const id = hashToken(value);
+    const token = await this.liveAccessToken(hashToken(value));
+    if (!token || token === 'expired') return { error: token ?? 'unknown' };
+    const principal = await this.principalOf(token.userName);
+    return principal ? { principal, token } : { error: 'unknown' };
+  }
+
+  /**
+   * Every API call carries the token: a short cache of the token record saves a read on the hot path. A revocation
+   * here is immediate; one made on another node takes effect within RESOLVED_TTL_MS. Privileges are not cached here.
+   */
+  private async liveAccessToken(id: string): Promise<StoredToken | 'expired' | undefined> {
     const now = this.now();
     const cached = this.resolved.get(id);
-    if (cached && cached.until > now) return cached.resolution;
+    if (cached && cached.until > now) return cached.token;
     const token = await this.store.findTokenById(id);
-    if (token?.kind !== 'access') return { error: 'unknown' };
-    if (token.expiresAt <= now) return { error: 'expired' };
-    const user = await this.store.findUserByName(token.userName);
-    if (!user) return { error: 'unknown' };
-    const resolution = { principal: await principalWithGrants(this.store, user), token };
-    // Every API call carries the token: a short cache saves the token, user and ACL reads on the hot path. A
-    // revocation here is immediate; one made on another node, or an ACL change, takes effect within RESOLVED_TTL_MS.
+    if (token?.kind !== 'access') return undefined;
+    if (token.expiresAt <= now) return 'expired';
     if (this.resolved.size >= RESOLVED_MAX) this.resolved.clear();
-    this.resolved.set(id, { resolution, until: Math.min(now + RESOLVED_TTL_MS, token.expiresAt) });
-    return resolution;
+    this.resolved.set(id, { token, until: Math.min(now + RESOLVED_TTL_MS, token.expiresAt) });
+    return token;
   }
 
   /**
@@ -196,11 +204,6 @@ export class AuthService {
   }
 
   /** Revokes every token of a user (password changed, user deleted); returns how many. */
-  /** Drops cached token resolutions (after a configuration commit that may change privileges). */
-  forgetResolvedTokens(): void {
-    this.resolved.clear();
-  }
-
   async revokeTokensOf(userName: string): Promise<number> {
     const tokens = await this.store.listTokens({ validAt: 0, userName });
     for (const token of tokens) this.resolved.delete(token.id);
@@ -246,63 +249,5 @@ export class AuthService {
     if (now - this.lastPurgeAt < PURGE_EVERY_MS) return;
     this.lastPurgeAt = now;
     await this.store.purgeExpiredTokens(now - EXPIRED_GRACE_MS);
-  }
-}
-
-interface ThrottleEntry {
-  failures: number;
-  windowStart: number;
-  lockedUntil: number;
-}
-
-/**
- * Failed logins per key, counted in a fixed window; `max` failures lock the key for one window. Kept in memory:
- * each node counts on its own, so n nodes allow up to n × max guesses per window, which still slows guessing to a
- * crawl. Bounded: past MAX_KEYS, stale entries are swept and then the oldest dropped.
- */
-class LoginThrottle {
-  private static readonly MAX_KEYS = 10_000;
-  private readonly entries = new Map<string, ThrottleEntry>();
-  private readonly max: number;
-  private readonly windowMs: number;
-  private readonly now: () => number;
-
-  constructor(max: number, windowMs: number, now: () => number) {
-    this.max = max;
-    this.windowMs = windowMs;
-    this.now = now;
-  }
-
-  remainingMs(key: string): number {
-    const entry = this.entries.get(key);
-    return entry ? Math.max(0, entry.lockedUntil - this.now()) : 0;
-  }
-
-  recordFailure(key: string): void {
-    const now = this.now();
-    let entry = this.entries.get(key);
-    if (!entry || entry.windowStart + this.windowMs <= now) {
-      entry = { failures: 0, windowStart: now, lockedUntil: 0 };
-      this.entries.delete(key);
-      this.entries.set(key, entry);
-      this.bound(now);
-    }
-    entry.failures += 1;
-    if (entry.failures >= this.max) entry.lockedUntil = now + this.windowMs;
-  }
-
-  reset(key: string): void {
-    this.entries.delete(key);
-  }
-
-  private bound(now: number): void {
-    if (this.entries.size <= LoginThrottle.MAX_KEYS) return;
-    for (const [key, entry] of this.entries) {
-      if (entry.windowStart + this.windowMs <= now && entry.lockedUntil <= now) this.entries.delete(key);
-    }
-    for (const key of this.entries.keys()) {
-      if (this.entries.size <= LoginThrottle.MAX_KEYS) break;
-      this.entries.delete(key);
-    }
   }
 }

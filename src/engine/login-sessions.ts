@@ -1,15 +1,21 @@
 // Cookie login sessions (the SPS `session_id` model): a 40-hex value the client keeps, a SHA-256 of it in the store,
-// a sliding idle timeout, and the privileges fixed at login ("privileges apply from the next login", as in SPS).
+// a sliding idle timeout and an absolute lifetime. A session says who is logged in; what they may do is looked up on
+// every request (AuthService.principalOf), so a revoked privilege does not live on in a session.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import type { Permission, Principal } from '../core/access.js';
+import type { Principal } from '../core/access.js';
 import type { LoginSessionRecord, Store } from '../store/store.js';
 
 export interface LoginSessionOptions {
   /** Idle timeout, slid on every request (SPS default 600 s). */
   idleTimeoutSec: number;
+  /** Absolute lifetime from login, however busy the session: a stolen cookie or a Basic session does not live on. */
+  maxAgeSec: number;
 }
 
-export const DEFAULT_LOGIN_SESSION_OPTIONS: Readonly<LoginSessionOptions> = Object.freeze({ idleTimeoutSec: 600 });
+export const DEFAULT_LOGIN_SESSION_OPTIONS: Readonly<LoginSessionOptions> = Object.freeze({
+  idleTimeoutSec: 600,
+  maxAgeSec: 43_200,
+});
 
 export interface OpenedLoginSession {
   /** The cookie value (only known to the client and to this call). */
@@ -17,9 +23,7 @@ export interface OpenedLoginSession {
   record: LoginSessionRecord;
 }
 
-export type LoginSessionResolution =
-  | { principal: Principal; record: LoginSessionRecord }
-  | { error: 'expired' | 'unknown' };
+export type LoginSessionResolution = { record: LoginSessionRecord } | { error: 'expired' | 'unknown' };
 
 const hashId = (value: string): string => createHash('sha256').update(value).digest('hex');
 const SESSION_VALUE = /^[0-9a-f]{40}$/;
@@ -52,6 +56,15 @@ export class LoginSessions {
     return this.#options.idleTimeoutSec;
   }
 
+  get maxAgeSec(): number {
+    return this.#options.maxAgeSec;
+  }
+
+  /** The idle expiry as of `now`, never past the absolute end of a session created at `createdAt`. */
+  #expiryAt(createdAt: number, now: number): number {
+    return Math.min(now + this.#options.idleTimeoutSec * 1000, createdAt + this.#options.maxAgeSec * 1000);
+  }
+
   async open(
     principal: Principal,
     address: string,
@@ -66,7 +79,7 @@ export class LoginSessions {
       address,
       createdAt: now,
       lastSeenAt: now,
-      expiresAt: now + this.#options.idleTimeoutSec * 1000,
+      expiresAt: this.#expiryAt(now, now),
     };
     await this.#store.insertLoginSession(record);
     return { value, record };
@@ -78,15 +91,16 @@ export class LoginSessions {
     const record = await this.#store.findLoginSession(hashId(value));
     if (!record) return { error: 'unknown' };
     const now = this.#now();
-    if (record.expiresAt <= now) {
+    // The maximum age is checked as well as the stored expiry: it also ends sessions opened under a longer setting.
+    if (record.expiresAt <= now || record.createdAt + this.#options.maxAgeSec * 1000 <= now) {
       await this.end(record.id);
       return { error: 'expired' };
     }
     // Sliding the expiry is a write: done at most every TOUCH_EVERY_MS, which the idle timeout cannot notice.
-    if (now - record.lastSeenAt < TOUCH_EVERY_MS) return { principal: principalOf(record), record };
-    const expiresAt = now + this.#options.idleTimeoutSec * 1000;
+    if (now - record.lastSeenAt < TOUCH_EVERY_MS) return { record };
+    const expiresAt = this.#expiryAt(record.createdAt, now);
     await this.#store.touchLoginSession(record.id, now, expiresAt);
-    return { principal: principalOf(record), record: { ...record, lastSeenAt: now, expiresAt } };
+    return { record: { ...record, lastSeenAt: now, expiresAt } };
   }
 
   /**
@@ -130,12 +144,4 @@ export class LoginSessions {
     await this.#store.setSetting(BASIC_SECRET_SETTING, secret.toString('base64'));
     return secret;
   }
-}
-
-function principalOf(record: LoginSessionRecord): Principal {
-  return {
-    name: record.userName,
-    isAdmin: record.userName === 'admin',
-    grants: new Map<string, Permission>(record.grants),
-  };
 }

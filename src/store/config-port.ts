@@ -106,6 +106,8 @@ export interface ConfigCommitRequest {
 
 export interface ConfigStore {
   loadConfiguration(): Promise<ConfigSnapshot>;
+  /** Revision of the last commit (0 before the first): one small read, for caches of what commits change. */
+  configRevision(): Promise<number>;
   /** Commits after `revision`, oldest first. */
   listConfigCommits(afterRevision: number): Promise<ConfigCommitRecord[]>;
   /**

@@ -267,6 +267,8 @@ export interface UserStore {
   findUserByName(name: string): Promise<UserRecord | undefined>;
   /** Inserts or replaces the user's password hash. */
   upsertUser(user: UserRecord): Promise<void>;
+  /** Sets a new hash of the same password (a cost upgrade) unless the hash changed since `from` was read. */
+  replacePasswordHash(name: string, from: string, to: string): Promise<boolean>;
   listUsers(): Promise<UserRecord[]>;
 }
 
@@ -329,7 +331,7 @@ export interface LoginSessionRecord {
   /** SHA-256 (hex) of the cookie value; the value itself is never stored. */
   id: string;
   userName: string;
-  /** Privileges fixed at login: [object, permission] pairs. */
+  /** Privileges at login: [object, permission] pairs (informational: requests check the privileges of now). */
   grants: [string, 'read' | 'write'][];
   address: string;
   createdAt: number;

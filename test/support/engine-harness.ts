@@ -1,4 +1,5 @@
 // An engine wired to an in-process lab fleet, with short timeouts so fault tests stay fast.
+import './fast-hashing.js';
 import { LabFleet, type LabFleetOptions } from '../../lab/bigip/emulator.js';
 import { registerLabDevices } from '../../src/cli/lab-fleet.js';
 import { bigipConnector } from '../../src/connectors/bigip/index.js';

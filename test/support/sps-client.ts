@@ -44,7 +44,7 @@ export function withoutRemaining<T extends { meta: Record<string, unknown> }>(bo
 }
 
 /** POSTs a password object and returns its key. */
-export async function newPassword(client: SpsClient, plain = 'S3cret-pw'): Promise<string> {
+export async function newPassword(client: SpsClient, plain = 'S3cret-password'): Promise<string> {
   const res = await client.call('POST', '/api/configuration/passwords', { plain });
   assert.equal(res.statusCode, 201, res.body);
   return res.json().key;

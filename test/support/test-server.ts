@@ -1,5 +1,6 @@
 // A real node for end-to-end tests (HTTPS listener on a free loopback port, temp data dir, optional lab fleets),
 // built by the same startServer as `curfew serve`.
+import './fast-hashing.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

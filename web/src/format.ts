@@ -27,4 +27,16 @@ export function ago(epochSeconds: number | null): string {
   return `${duration(Math.max(0, Date.now() / 1000 - epochSeconds))} ago`;
 }
 
+const TOOLTIP_MAX = 2000;
+
+/**
+ * Text for a table cell that may hold anything a client sent: cut to `max` characters (ending with …), with the
+ * longer text, itself bounded, as the tooltip. Keeps one huge value from making a page unusable.
+ */
+export function clip(value: string, max: number): { text: string; title: string | undefined } {
+  if (value.length <= max) return { text: value, title: undefined };
+  const tooltip = value.length > TOOLTIP_MAX ? `${value.slice(0, TOOLTIP_MAX - 1)}…` : value;
+  return { text: `${value.slice(0, max - 1)}…`, title: tooltip };
+}
+
 export const plural = (n: number, one: string, many = `${one}s`): string => `${count(n)} ${n === 1 ? one : many}`;

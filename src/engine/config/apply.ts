@@ -1,7 +1,7 @@
 // A commit, planned: the writes that turn the committed state into the transaction's final state (in dependency
 // order, for one database transaction), who must log in again, and what the engine must do once it is written.
 import type { Device } from '../../core/model.js';
-import { hashPassword } from '../../core/passwords.js';
+import { hashPassword, passwordLengthProblem } from '../../core/passwords.js';
 import type { ConfigOp, ConfigSnapshot } from '../../store/store.js';
 import type { Engine } from '../engine.js';
 import {
@@ -60,12 +60,19 @@ function passwordOps(input: PlanInput, collection: CollectionName, key: string, 
   ];
 }
 
+/** Checked again at commit: a transaction may have been written before the rule existed. */
+function userSecret(user: UserConfig, secret: string): string {
+  const tooShort = passwordLengthProblem(secret);
+  if (tooShort) throw invalid(`User "${user.name}": ${tooShort}`);
+  return secret;
+}
+
 async function userOps(input: PlanInput, plan: CommitPlan): Promise<ConfigOp[]> {
   const ops: ConfigOp[] = [];
   for (const [key, user] of input.final.users) {
     const before = input.committed.users.get(key);
     if (before && before.password === user.password) continue;
-    const hash = user.password ? await hashPassword(await secretOf(input, user.password)) : undefined;
+    const hash = user.password ? await hashPassword(userSecret(user, await secretOf(input, user.password))) : undefined;
     if (!before) {
       if (!hash) throw invalid(`User "${user.name}" has no password.`);
       ops.push({

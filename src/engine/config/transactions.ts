@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { AAA_ACLS } from '../../core/access.js';
 import { DomainError } from '../../core/errors.js';
 import type { Device } from '../../core/model.js';
+import { passwordLengthProblem } from '../../core/passwords.js';
 import type { ConfigChange, ConfigSnapshot, ConfigTransactionRecord, Store, UserRecord } from '../../store/store.js';
 import type { Engine } from '../engine.js';
 import { applyFleetEffects, planCommit } from './apply.js';
@@ -249,6 +250,10 @@ export class ConfigService {
     if (record.usedBy !== null || referencedTwice || (await this.#pendingElsewhere(login, password))) {
       throw invalid(PASSWORD_REUSED, { password });
     }
+    // Device passwords are whatever the device has; a local user's is a login to this node and has a minimum length.
+    const secret = target.collection === 'users' ? await this.#store.revealPasswordObject(password) : undefined;
+    const tooShort = secret === undefined ? undefined : passwordLengthProblem(secret);
+    if (tooShort) throw invalid(tooShort, { password });
   }
 
   /** Is the password referenced by a pending change of another login's transaction? */

@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../core/access.js';
 import { isTokenId } from '../../engine/auth-service.js';
+import { type LoginRefusal, refusalReason } from '../../engine/password-login.js';
 import type { StoredToken } from '../../store/store.js';
 import type { AppDeps } from '../app.js';
 import {
@@ -134,28 +135,34 @@ async function login(deps: AppDeps, request: FastifyRequest, reply: FastifyReply
   const body = request.body as LoginBody;
   const provider = findLoginProvider(body.loginProviderName, body.loginReference?.link);
   const address = request.ip;
-  const principal = provider && (await deps.auth.verifyPassword(body.username, body.password, address));
-  const audit = (action: string) =>
-    deps.engine.store.appendAudit({
-      at: Date.now(),
-      actor: body.username,
-      address,
-      action,
-      subject: 'bigiq',
-      details: { provider: provider?.name ?? null },
-    });
-  if (!provider || !principal) {
-    await audit('auth.login_failed');
-    const extra = { originalRequestBody: maskedBody(body) };
-    const lockedSec = deps.auth.lockoutRemainingSec(body.username, address);
-    if (lockedSec === 0) return sendBigiqError(reply, 401, AUTH_FAILED, extra);
-    // Still a 401 (clients treat it as a failed login), but one that says why and for how long.
-    reply.header('retry-after', String(lockedSec));
-    const why = `Too many failed login attempts for user ${body.username} from ${address}; try again in ${lockedSec} seconds.`;
-    return sendBigiqError(reply, 401, `${AUTH_FAILED} ${why}`, extra);
-  }
-  await audit('auth.login');
-  return loginResponse(await deps.auth.issueTokens(principal, provider.name, address), provider);
+  const attempt = {
+    name: body.username,
+    password: body.password,
+    address,
+    surface: 'bigiq',
+    details: { provider: provider?.name ?? null },
+  };
+  if (!provider) return loginRefused(reply, await deps.auth.refuseLogin(attempt), body, address);
+  const result = await deps.auth.login(attempt);
+  if ('refused' in result) return loginRefused(reply, result.refused, body, address);
+  await deps.engine.store.appendAudit({
+    at: Date.now(),
+    actor: result.principal.name,
+    address,
+    action: 'auth.login',
+    subject: 'bigiq',
+    details: { provider: provider.name },
+  });
+  return loginResponse(await deps.auth.issueTokens(result.principal, provider.name, address), provider);
+}
+
+// Decision: a lockout or throttle is still a 401 (clients treat any 401 on login as a failed login), but its message
+// says why and for how long, and a Retry-After header says when to come back.
+function loginRefused(reply: FastifyReply, refusal: LoginRefusal, body: LoginBody, address: string) {
+  const extra = { originalRequestBody: maskedBody(body) };
+  if (refusal.kind === 'credentials') return sendBigiqError(reply, 401, AUTH_FAILED, extra);
+  reply.header('retry-after', String(refusal.retryAfterSec));
+  return sendBigiqError(reply, 401, `${AUTH_FAILED} ${refusalReason(refusal, body.username, address)}`, extra);
 }
 
 function registerTokenRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -259,8 +266,15 @@ async function authenticate(deps: AppDeps, request: FastifyRequest): Promise<Pri
     const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) return AUTH_FAILED;
-    const principal = await deps.auth.verifyPassword(decoded.slice(0, colon), decoded.slice(colon + 1), request.ip);
-    return principal ?? AUTH_FAILED;
+    const name = decoded.slice(0, colon);
+    const result = await deps.auth.login({
+      name,
+      password: decoded.slice(colon + 1),
+      address: request.ip,
+      surface: 'bigiq',
+    });
+    if ('principal' in result) return result.principal;
+    return `${AUTH_FAILED} ${refusalReason(result.refused, name, request.ip)}`.trim();
   }
   return `Authorization failed: no user authentication header or token detected. Uri:${request.url} Referrer:${request.ip} Sender:${request.ip}`;
 }

@@ -10,6 +10,7 @@ import {
   AAA_USERS,
   CONFIGURATION,
 } from '../../core/access.js';
+import { MIN_PASSWORD_LENGTH } from '../../core/passwords.js';
 import type { AppDeps } from '../app.js';
 import { registerCollection } from './config-collection.js';
 import {
@@ -84,7 +85,8 @@ function registerNodes(app: FastifyInstance, deps: AppDeps): void {
       onRequest: guard(AAA_SETTINGS, 'read'),
       schema: {
         tags: TAGS,
-        summary: 'Authentication settings (read-only): idle timeout, lockout policy, login methods',
+        summary:
+          'Authentication settings (read-only): session lifetimes, lockout and throttle, password length, login methods',
         response: { 200: objectSchema, ...errorResponses },
       },
     },
@@ -94,7 +96,14 @@ function registerNodes(app: FastifyInstance, deps: AppDeps): void {
         body: {
           login_methods: ['local'],
           idle_timeout_seconds: deps.loginSessions.idleTimeoutSec,
-          lockout: { max_failed_logins: auth.maxFailedLogins, lockout_seconds: auth.lockoutSec },
+          session_max_age_seconds: deps.loginSessions.maxAgeSec,
+          lockout: {
+            max_failed_logins: auth.maxFailedLogins,
+            lockout_seconds: auth.lockoutSec,
+            max_failed_logins_per_address: auth.maxFailedLoginsPerAddress,
+            address_throttle_seconds: auth.addressThrottleSec,
+          },
+          min_password_length: MIN_PASSWORD_LENGTH,
           access_token_seconds: auth.accessTokenTtlSec,
           refresh_token_seconds: auth.refreshTokenTtlSec,
         },
@@ -164,7 +173,7 @@ function registerAcls(app: FastifyInstance, deps: AppDeps): void {
       schema: {
         tags: TAGS,
         summary:
-          'Replace the ACL list (curfew extension; in your transaction). Applies to users from their next login.',
+          'Replace the ACL list (curfew extension; in your transaction). Applies from the next request after the commit.',
         body: { type: 'array', items: aclEntrySchema },
         response: { 200: keySchema, ...errorResponses },
       },

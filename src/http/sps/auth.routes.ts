@@ -1,6 +1,8 @@
 // SPS authentication (sps-compat §1): GET /api/authentication with Basic → `session_id` cookie; the cookie or Basic
-// on every other request. Login sessions slide on use and end after the idle timeout.
+// on every other request. Login sessions slide on use and end after the idle timeout or their maximum age; what the
+// user may do is looked up on every request.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type LoginRefusal, refusalReason } from '../../engine/password-login.js';
 import type { LoginSessionRecord } from '../../store/store.js';
 import type { AppDeps } from '../app.js';
 import { parentOf } from './envelope.js';
@@ -30,26 +32,35 @@ function setSessionCookie(reply: FastifyReply, value: string, expiresAt: number)
   reply.header('set-cookie', [cookie, ...others.filter((c) => !c.startsWith('session_id='))]);
 }
 
-async function failedLogin(deps: AppDeps, user: string, address: string): Promise<SpsError> {
-  await deps.engine.store.appendAudit({
-    at: Date.now(),
-    actor: user,
-    address,
-    action: 'auth.login_failed',
-    subject: 'sps',
-    details: {},
-  });
-  const lockedSec = deps.auth.lockoutRemainingSec(user, address);
-  const why =
-    lockedSec > 0
-      ? ` Too many failed login attempts for user ${user} from ${address}; try again in ${lockedSec} seconds.`
-      : '';
+/** The 401 of a refused login; a lockout or throttle says why and for how long (also as Retry-After). */
+function loginRefused(reply: FastifyReply, refusal: LoginRefusal, user: string, address: string): SpsError {
+  if (refusal.kind === 'credentials') {
+    return new SpsError(401, 'AuthenticationFailure', SPS_MESSAGES.AuthenticationFailure);
+  }
+  reply.header('retry-after', String(refusal.retryAfterSec));
   return new SpsError(
     401,
     'AuthenticationFailure',
-    `${SPS_MESSAGES.AuthenticationFailure}${why}`,
-    lockedSec > 0 ? { retry_after: lockedSec } : {},
+    `${SPS_MESSAGES.AuthenticationFailure} ${refusalReason(refusal, user, address)}`,
+    { retry_after: refusal.retryAfterSec },
   );
+}
+
+/** Attaches a live login to the request with the user's privileges as of now; a login whose user is gone ends. */
+async function attachLogin(
+  deps: AppDeps,
+  request: FastifyRequest,
+  record: LoginSessionRecord,
+  via: SpsLogin['via'],
+): Promise<boolean> {
+  const principal = await deps.auth.principalOf(record.userName);
+  if (!principal) {
+    await deps.loginSessions.end(record.id);
+    return false;
+  }
+  request.principal = principal;
+  request.spsLogin = { record, via };
+  return true;
 }
 
 /** Authenticates every non-public SPS route: a valid `session_id` cookie (or header), else HTTP Basic. */
@@ -59,16 +70,14 @@ export function spsAuthHook(deps: AppDeps) {
     const cookie = request.cookies.session_id ?? headerValue(request.headers.session_id);
     if (cookie) {
       const resolved = await deps.loginSessions.resolve(cookie);
-      if ('principal' in resolved) {
-        refuseCrossSiteWrite(request);
-        request.principal = resolved.principal;
-        request.spsLogin = { record: resolved.record, via: 'cookie' };
+      if ('record' in resolved) refuseCrossSiteWrite(request);
+      if ('record' in resolved && (await attachLogin(deps, request, resolved.record, 'cookie'))) {
         setSessionCookie(reply, cookie, resolved.record.expiresAt);
         return;
       }
     }
     const basic = decodeBasic(request.headers.authorization);
-    if (basic) return authenticateBasic(deps, request, basic);
+    if (basic) return authenticateBasic(deps, request, reply, basic);
     throw new SpsError(401, 'Unauthenticated', SPS_MESSAGES.Unauthenticated, { path: request.url.split('?')[0] });
   };
 }
@@ -109,22 +118,20 @@ function hostOf(url: string): string | undefined {
 async function authenticateBasic(
   deps: AppDeps,
   request: FastifyRequest,
+  reply: FastifyReply,
   basic: { user: string; password: string },
 ): Promise<void> {
   const value = await deps.loginSessions.basicSessionValue(request.headers.authorization ?? '', request.ip);
   const existing = await deps.loginSessions.resolve(value);
-  if ('principal' in existing) {
-    request.principal = existing.principal;
-    request.spsLogin = { record: existing.record, via: 'basic' };
-    return;
-  }
-  const principal = await deps.auth.verifyPassword(basic.user, basic.password, request.ip);
-  if (!principal) throw await failedLogin(deps, basic.user, request.ip);
-  const current = (await deps.auth.principalOf(principal.name)) ?? principal;
-  const opened = await deps.loginSessions.open(current, request.ip, value);
-  request.principal = current;
+  if ('record' in existing && (await attachLogin(deps, request, existing.record, 'basic'))) return;
+  const result = await deps.auth.login({ ...credentialsOf(basic), address: request.ip, surface: 'sps' });
+  if ('refused' in result) throw loginRefused(reply, result.refused, basic.user, request.ip);
+  const opened = await deps.loginSessions.open(result.principal, request.ip, value);
+  request.principal = result.principal;
   request.spsLogin = { record: opened.record, via: 'basic' };
 }
+
+const credentialsOf = (basic: { user: string; password: string }) => ({ name: basic.user, password: basic.password });
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -145,22 +152,20 @@ export async function registerSpsAuthRoutes(app: FastifyInstance, deps: AppDeps)
         'AuthenticationFailure',
         `${SPS_MESSAGES.AuthenticationFailure} Send HTTP Basic credentials.`,
       );
-    const principal = await deps.auth.verifyPassword(basic.user, basic.password, request.ip);
-    if (!principal) throw await failedLogin(deps, basic.user, request.ip);
-    const opened = await deps.loginSessions.open(
-      (await deps.auth.principalOf(principal.name)) ?? principal,
-      request.ip,
-    );
+    const result = await deps.auth.login({ ...credentialsOf(basic), address: request.ip, surface: 'sps' });
+    if ('refused' in result) throw loginRefused(reply, result.refused, basic.user, request.ip);
+    const opened = await deps.loginSessions.open(result.principal, request.ip);
     await deps.engine.store.appendAudit({
       at: Date.now(),
-      actor: principal.name,
+      actor: result.principal.name,
       address: request.ip,
       action: 'auth.login',
       subject: 'sps',
       details: {},
     });
     setSessionCookie(reply, opened.value, opened.record.expiresAt);
-    return { meta: { href: AUTH_HREF, parent: '/api', remaining_seconds: deps.loginSessions.idleTimeoutSec } };
+    const remaining = deps.loginSessions.remainingSec(opened.record);
+    return { meta: { href: AUTH_HREF, parent: '/api', remaining_seconds: remaining } };
   };
   const loginSchema = {
     tags: TAGS,

@@ -51,11 +51,10 @@ export function lenientJsonBodies(scope: FastifyInstance): void {
 export const noSchemaValidation = () => () => true;
 
 /**
- * Users whose password changed or who were deleted lose their login sessions and tokens at once; BIG-IQ tokens see
- * changed privileges at once too (their cached resolutions are dropped).
+ * Users whose password changed or who were deleted lose their login sessions and tokens at once. (Changed privileges
+ * need nothing here: every request looks them up as of the committed revision.)
  */
 export async function endLoginsAfterCommit(deps: AppDeps, outcome: CommitOutcome): Promise<void> {
-  deps.auth.forgetResolvedTokens();
   for (const name of outcome.endLoginsOf) {
     await deps.loginSessions.endAllOf(name);
     await deps.auth.revokeTokensOf(name);

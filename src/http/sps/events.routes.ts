@@ -1,11 +1,11 @@
 // GET /api/events (curfew extension): live engine events as server-sent events, for the console and for scripts
 // (`curl -N`). Events: `task` (a kill task changed), `targets` (device outcomes of kill tasks landed), `sync` (a
 // device was listed); data is JSON. A comment line every HEARTBEAT_MS keeps proxies from timing the stream out and
-// checks that the login is still valid: a stream ends with its login session (logout, idle timeout), on server stop,
-// and when the client stops reading.
+// checks that the login is still valid: a stream ends with its login session (logout, idle timeout, maximum age) or
+// its read privilege (revoked by a commit), on server stop, and when the client stops reading.
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { ACTIVE_SESSIONS } from '../../core/access.js';
+import { ACTIVE_SESSIONS, isAllowed } from '../../core/access.js';
 import type { KillTask } from '../../core/model.js';
 import type { EngineEventMap } from '../../engine/events.js';
 import type { TargetOutcome } from '../../store/store.js';
@@ -78,7 +78,9 @@ export async function registerEventRoutes(app: FastifyInstance, deps: AppDeps): 
     open.add(end);
     const beat = async () => {
       const login = loginId === undefined ? undefined : await deps.engine.store.findLoginSession(loginId);
-      if (!login || login.expiresAt <= Date.now()) end();
+      const live = login !== undefined && login.expiresAt > Date.now();
+      const principal = live ? await deps.auth.principalOf(login.userName) : undefined;
+      if (!principal || !isAllowed(principal, ACTIVE_SESSIONS, 'read')) end();
       else res.write(': heartbeat\n\n');
     };
     const heartbeat = setInterval(() => void beat().catch(end), HEARTBEAT_MS);

@@ -53,6 +53,16 @@ export function userStore(db: Kysely<Database>): UserStore {
         .execute();
     },
 
+    async replacePasswordHash(name, from, to) {
+      const result = await db
+        .updateTable('users')
+        .set({ password_hash: to })
+        .where('name', '=', name)
+        .where('password_hash', '=', from)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
     async listUsers() {
       const rows = await db.selectFrom('users').selectAll().orderBy('name').execute();
       return rows.map(userFromRow);

@@ -38,6 +38,11 @@ export function configStore(db: Kysely<Database>, box: SecretBox): ConfigStore {
     ...configTransactionStore(db),
     loadConfiguration: () => db.transaction().execute((trx) => loadSnapshot(trx)),
 
+    async configRevision() {
+      const row = await db.selectFrom('config_revision').select('revision').where('id', '=', 1).executeTakeFirst();
+      return Number(row?.revision ?? 0);
+    },
+
     async listConfigCommits(afterRevision) {
       const rows = await db
         .selectFrom('config_commits')

@@ -1,5 +1,6 @@
 // Row ↔ domain mapping. Numbers from bigint columns are normalised with Number() (pg returns them as strings).
 import { randomBytes } from 'node:crypto';
+import { boundAuditEvent } from '../../core/audit-bounds.js';
 import type {
   AuditEvent,
   Device,
@@ -140,8 +141,9 @@ export function targetToRow(t: TaskTarget): TaskTargetTable {
   };
 }
 
+/** Bounded on the way out too: rows written before the bounds existed may hold megabytes. */
 export function auditFromRow(row: Omit<AuditTable, 'id'> & { id: number }): AuditEvent {
-  return {
+  return boundAuditEvent({
     id: num(row.id),
     at: num(row.at),
     actor: row.actor,
@@ -149,10 +151,12 @@ export function auditFromRow(row: Omit<AuditTable, 'id'> & { id: number }): Audi
     action: row.action,
     subject: row.subject,
     details: JSON.parse(row.details) as Record<string, unknown>,
-  };
+  });
 }
 
-export function auditToRow(e: AuditEvent): Omit<AuditTable, 'id'> {
+/** An audit event as stored: bounded here, so no writer can store an unbounded client-supplied value. */
+export function auditToRow(event: AuditEvent): Omit<AuditTable, 'id'> {
+  const e = boundAuditEvent(event);
   return {
     at: e.at,
     actor: e.actor,

@@ -1,5 +1,5 @@
 // Users, groups and privileges (the SPS AAA tree), changed in this login's transaction like the fleet. Privileges
-// are (object, read|write) grants to groups and apply from a user's next sign-in.
+// are (object, read|write) grants to groups; a commit applies them to every user's next request.
 import { useState } from 'preact/hooks';
 import { api, type ConfigObject, can, get, loadCollection, type Me, OBJECTS } from '../api.js';
 import { ErrorNote } from '../components/pager.js';
@@ -7,6 +7,9 @@ import { TransactionPanel } from '../components/transaction.js';
 import { dateTime } from '../format.js';
 import { useAction, useResource } from '../use-resource.js';
 import { AclPanel, GroupsPanel } from './access-groups.js';
+
+/** The server's rule for local users (src/core/passwords.ts); the server refuses shorter ones anyway. */
+const MIN_PASSWORD_LENGTH = 12;
 
 export interface UserBody {
   name: string;
@@ -123,6 +126,8 @@ function UsersPanel(props: { users: ConfigObject<UserBody>[]; canWrite: boolean;
             type="password"
             autocomplete="new-password"
             required
+            minLength={MIN_PASSWORD_LENGTH}
+            placeholder={`${MIN_PASSWORD_LENGTH} characters or more`}
             value={password}
             onInput={(e) => setPassword(e.currentTarget.value)}
           />

@@ -2,10 +2,13 @@
 import { useState } from 'preact/hooks';
 import { get, withQuery } from '../api.js';
 import { ErrorNote, Pager } from '../components/pager.js';
-import { dateTime } from '../format.js';
+import { clip, dateTime } from '../format.js';
 import { useResource } from '../use-resource.js';
 
 const PAGE = 50;
+// Older events may hold values of any length (the server bounds new ones to 128 characters, details to 1024 each).
+const NAME_MAX = 64;
+const DETAILS_MAX = 240;
 
 interface AuditItem {
   key: string;
@@ -58,7 +61,7 @@ export function AuditPage() {
       <ErrorNote error={log.error} />
       <section class="panel">
         <div class="table-wrap">
-          <table>
+          <table class="audit">
             <thead>
               <tr>
                 <th scope="col">When</th>
@@ -73,15 +76,11 @@ export function AuditPage() {
               {items.map(({ key, body }) => (
                 <tr key={key}>
                   <td>{dateTime(body.time)}</td>
-                  <td>{body.actor}</td>
-                  <td>{body.address}</td>
-                  <td>
-                    <code>{body.action}</code>
-                  </td>
-                  <td>{body.subject}</td>
-                  <td class="details">
-                    <code>{JSON.stringify(body.details)}</code>
-                  </td>
+                  <ClippedCell value={body.actor} max={NAME_MAX} class="wrap" />
+                  <ClippedCell value={body.address} max={NAME_MAX} class="nowrap" />
+                  <ClippedCell value={body.action} max={NAME_MAX} class="nowrap" code />
+                  <ClippedCell value={body.subject} max={NAME_MAX} class="wrap" />
+                  <ClippedCell value={JSON.stringify(body.details)} max={DETAILS_MAX} class="wrap details" code />
                 </tr>
               ))}
             </tbody>
@@ -97,5 +96,15 @@ export function AuditPage() {
         />
       </section>
     </>
+  );
+}
+
+/** A cell whose text is cut to `max` characters; the tooltip has more. */
+function ClippedCell(props: { value: string; max: number; code?: boolean; class?: string }) {
+  const { text, title } = clip(props.value, props.max);
+  return (
+    <td class={props.class} title={title}>
+      {props.code ? <code>{text}</code> : text}
+    </td>
   );
 }
