@@ -8,6 +8,7 @@ import type { Engine } from '../engine/engine.js';
 import type { LoginSessions } from '../engine/login-sessions.js';
 import { registerBigiq, renderBigiqError, renderBigiqNotFound } from './bigiq/plugin.js';
 import { registerHealth } from './health.routes.js';
+import { registerJsonBodies } from './json-body.js';
 import { registerOpenApi } from './openapi.js';
 import { registerSps, renderSpsError, renderSpsNotFound } from './sps/plugin.js';
 import { defaultWebRoot, registerWeb } from './web.js';
@@ -73,6 +74,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     ajv: { customOptions: { allErrors: false, coerceTypes: false } },
   }) as unknown as FastifyInstance;
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
+  registerJsonBodies(app);
   await registerOpenApi(app, deps);
   await app.register(cookie);
   // One not-found and one error handler for the app; each surface renders its own body by path.
