@@ -9,6 +9,7 @@ import { Engine } from '../engine/engine.js';
 import { startEventBridge } from '../engine/event-bridge.js';
 import { LoginSessions } from '../engine/login-sessions.js';
 import { buildApp } from '../http/app.js';
+import type { HttpTimeouts } from '../http/transport.js';
 import { openStore } from '../store/open-store.js';
 import { bootstrapAdmin, machineIdOf, nodeIdOf, tlsMaterial } from './data-dir.js';
 import { type LabHandle, startLab, startSpsLab } from './lab-fleet.js';
@@ -39,6 +40,8 @@ export interface ServerConfig {
   refreshTokenTtlSec: number;
   /** Idle timeout of cookie login sessions (SPS surface, console). */
   sessionTimeoutSec: number;
+  /** Deadlines for slow clients (headers, whole request, keep-alive, idle); DEFAULT_HTTP_TIMEOUTS otherwise. */
+  timeouts?: Partial<HttpTimeouts>;
 }
 
 export interface RunningServer {
@@ -103,7 +106,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         config: configuration,
         bigiq: { basicAuth: config.bigiqBasicAuth, killPostStatus: 202 },
       },
-      { https, logger: { level: config.logLevel } },
+      { https, logger: { level: config.logLevel }, ...(config.timeouts && { timeouts: config.timeouts }) },
     );
     closers.unshift(() => configuration.settled());
     closers.unshift(() => app.close());
