@@ -209,9 +209,8 @@ class FilterParser {
       this.expect(')');
       return inner;
     }
-    const at = token;
-    if (token.type === 'word' && this.peek(1).type === '(') return this.counted(this.parseCall(), at);
-    return this.counted(this.parseComparison(), at);
+    if (token.type === 'word' && this.peek(1).type === '(') return this.counted(this.parseCall(), token);
+    return this.counted(this.parseComparison(), token);
   }
 
   /** Parses what `opener` (a `(` or a `not`) opens, within the nesting budget: the parser recurses per level. */
