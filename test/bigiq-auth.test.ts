@@ -357,7 +357,8 @@ describe('BIG-IQ auth', () => {
     const raw = (payload: string, contentType = 'application/json') =>
       h.app.inject({ method: 'POST', url: LOGIN, payload, headers: { 'content-type': contentType } });
     assertBigiqError(await raw('{"username": "admin", '), 400, 'Found invalid JSON body in the request.');
-    assertBigiqError(await raw(''), 400, 'Found invalid JSON body in the request.');
+    // An empty body is no body (DELETE with a JSON content type must work): the schema then asks for one.
+    assertBigiqError(await raw(''), 400, 'Invalid request: body must be object');
     for (const payload of [
       '[]',
       '"admin"',

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import {
   applyQuery,
   evaluateFilter,
+  FILTER_LIMITS,
   type FilterExpr,
   ODataError,
   type ODataQuery,
@@ -629,6 +630,53 @@ describe('$filter errors', () => {
       assertODataError(() => parseQuery({ $filter: filter }), `Invalid $filter: ${message}`, '$filter', position);
     });
   }
+});
+
+describe('$filter budget (docs/security.md)', () => {
+  const comparison = "name eq 'a'";
+
+  it(`accepts ${FILTER_LIMITS.maxDepth} levels of parentheses and 'not', and refuses one more`, () => {
+    const nested = (depth: number) => `${'('.repeat(depth)}${comparison}${')'.repeat(depth)}`;
+    assert.doesNotThrow(() => parseFilter(nested(FILTER_LIMITS.maxDepth)));
+    assertODataError(
+      () => parseFilter(nested(FILTER_LIMITS.maxDepth + 1)),
+      `Invalid $filter: nesting deeper than ${FILTER_LIMITS.maxDepth} (parentheses and 'not') at position ${FILTER_LIMITS.maxDepth}`,
+      '$filter',
+      FILTER_LIMITS.maxDepth,
+    );
+    assert.doesNotThrow(() => parseFilter(`${'not '.repeat(FILTER_LIMITS.maxDepth)}${comparison}`));
+    assert.throws(() => parseFilter(`${'not '.repeat(FILTER_LIMITS.maxDepth + 1)}${comparison}`), ODataError);
+  });
+
+  it('refuses 3,000 nested parentheses with an ODataError, not a stack overflow', () => {
+    assert.throws(() => parseFilter(`${'('.repeat(3000)}${comparison}${')'.repeat(3000)}`), ODataError);
+    assert.throws(() => parseFilter(`${'not '.repeat(3000)}${comparison}`), ODataError);
+  });
+
+  it(`refuses more than ${FILTER_LIMITS.maxNodes} nodes and more than ${FILTER_LIMITS.maxLength} characters`, () => {
+    // Each comparison and each 'or' is a node: n comparisons make 2n - 1 nodes.
+    const terms = (count: number) => Array.from({ length: count }, (_, i) => `n eq ${i}`).join(' or ');
+    const fitting = Math.floor((FILTER_LIMITS.maxNodes + 1) / 2);
+    assert.doesNotThrow(() => parseFilter(terms(fitting)));
+    assert.throws(() => parseFilter(terms(fitting + 1)), /Invalid \$filter: more than \d+ terms and operators/);
+    assertODataError(
+      () => parseFilter(`name eq '${'x'.repeat(FILTER_LIMITS.maxLength)}'`),
+      `Invalid $filter: longer than ${FILTER_LIMITS.maxLength} characters`,
+      '$filter',
+      FILTER_LIMITS.maxLength,
+    );
+  });
+
+  it('matches pathological wildcard patterns in linear time, and still correctly', () => {
+    const link = `https://localhost/mgmt/shared/authz/tokens/${'A'.repeat(40)}`;
+    const started = performance.now();
+    assert.equal(evaluateFilter(parseFilter("selfLink eq '******Z'"), { selfLink: link }), false);
+    assert.equal(evaluateFilter(parseFilter(`selfLink eq '${'*A'.repeat(30)}*Z'`), { selfLink: link }), false);
+    assert.equal(evaluateFilter(parseFilter("selfLink eq '******A'"), { selfLink: link }), true);
+    assert.equal(evaluateFilter(parseFilter("selfLink eq 'https://*/tokens/*A'"), { selfLink: link }), true);
+    assert.equal(evaluateFilter(parseFilter("selfLink eq 'https://*/token/*'"), { selfLink: link }), false);
+    assert.ok(performance.now() - started < 1000, 'a sanity guard: the regex took 30 s');
+  });
 });
 
 describe('query option errors and parsing', () => {

@@ -3,7 +3,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseTimeSpan } from '../src/core/iso-time.js';
-import { allOf, parseSessionQuery, type SessionQueryAst, SessionQueryError } from '../src/core/session-query.js';
+import {
+  allOf,
+  parseSessionQuery,
+  SESSION_QUERY_LIMITS,
+  type SessionQueryAst,
+  SessionQueryError,
+} from '../src/core/session-query.js';
 
 const parse = (q: string) => parseSessionQuery(q);
 const user = (value: string): SessionQueryAst => ({ kind: 'text', field: 'user', value });
@@ -172,6 +178,24 @@ describe('session query: errors name the position at fault', () => {
     fails('user:"abc', /unterminated quoted value/, 5);
     fails('user:abc\\', /a trailing \\ escapes nothing/, 8);
     fails(`${'('.repeat(40)}user:a${')'.repeat(40)}`, /nest deeper than 32/, 32);
+  });
+
+  it('keeps to the budget: nesting of parentheses and negations, terms, length (docs/security.md)', () => {
+    const { maxDepth, maxTerms, maxLength } = SESSION_QUERY_LIMITS;
+    assert.deepEqual(parse(`${'NOT '.repeat(maxDepth)}user:a`), parse(`${'NOT NOT '.repeat(maxDepth / 2)}user:a`));
+    fails(`${'NOT '.repeat(1000)}user:a`, new RegExp(`nest deeper than ${maxDepth}`), maxDepth * 4);
+    fails(`${'!'.repeat(maxDepth + 1)}user:a`, /nest deeper than/, maxDepth);
+    fails(`${'NOT ('.repeat(maxDepth)}user:a${')'.repeat(maxDepth)}`, /nest deeper than/, (maxDepth / 2) * 5);
+    const terms = (count: number) => Array.from({ length: count }, (_, i) => `user:u${i}`).join(' OR ');
+    assert.equal(parse(terms(maxTerms))?.kind, 'or');
+    fails(terms(maxTerms + 1), new RegExp(`more than ${maxTerms} terms`), terms(maxTerms).length + 4);
+    fails(`user:${'a'.repeat(maxLength)}`, new RegExp(`longer than ${maxLength} characters`), maxLength);
+  });
+
+  it('matches enum wildcards without a backtracking regex', () => {
+    assert.deepEqual(parse(`verdict:${'*'.repeat(1000)}x`), { kind: 'constant', value: false });
+    assert.deepEqual(parse('verdict:T*D'), { kind: 'verdict', verdicts: ['TERMINATED'] });
+    assert.deepEqual(parse('verdict:?ctive'), { kind: 'verdict', verdicts: ['ACTIVE'] });
   });
 
   it('refuses values a field cannot take, and Lucene features outside the subset', () => {

@@ -52,6 +52,8 @@ const SELF_SERVICE = new Set([
   'GET /mgmt/shared/declarative-onboarding/info',
   'GET /mgmt/shared/telemetry/info',
   'GET /mgmt/shared/cloud-failover/info',
+  'GET /mgmt/tm/sys',
+  'GET /mgmt/tm/sys/version',
   'GET /mgmt/shared/authz/tokens',
   'GET /mgmt/shared/authz/tokens/:token',
   'PATCH /mgmt/shared/authz/tokens/:token',

@@ -9,6 +9,7 @@ import { Engine } from '../engine/engine.js';
 import { startEventBridge } from '../engine/event-bridge.js';
 import { DEFAULT_LOGIN_SESSION_OPTIONS, LoginSessions } from '../engine/login-sessions.js';
 import { buildApp } from '../http/app.js';
+import type { HttpTimeouts } from '../http/transport.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { bootstrapAdmin, machineIdOf, nodeIdOf, tightenDataDir, tlsMaterial } from './data-dir.js';
@@ -45,6 +46,8 @@ export interface ServerConfig {
   sessionTimeoutSec: number;
   /** Absolute lifetime of login sessions; default DEFAULT_LOGIN_SESSION_OPTIONS.maxAgeSec (12 h). */
   sessionMaxAgeSec?: number;
+  /** Deadlines for slow clients (headers, whole request, keep-alive, idle); DEFAULT_HTTP_TIMEOUTS otherwise. */
+  timeouts?: Partial<HttpTimeouts>;
 }
 
 export interface RunningServer {
@@ -155,7 +158,7 @@ async function buildNodeApp(
       config: configuration,
       bigiq: { basicAuth: config.bigiqBasicAuth, killPostStatus: 202 },
     },
-    { https, logger: { level: config.logLevel } },
+    { https, logger: { level: config.logLevel }, ...(config.timeouts && { timeouts: config.timeouts }) },
   );
   closers.unshift(() => configuration.settled());
   closers.unshift(() => app.close());

@@ -22,6 +22,9 @@
 //   killed through curfew is TERMINATED, one the device stopped listing is CLOSED.
 // - `origin` is always CURFEW_INVENTORY (sessions come from the gateways' inventory, not from recordings).
 // - Not supported (a clear error rather than a silent mismatch): fuzzy `~`, boosting `^`, regular expressions.
+// - A query has a budget (SESSION_QUERY_LIMITS, docs/security.md): the parser recurses per nesting level and the
+//   store compiles every term and negation into one SQL expression, whose depth SQLite caps at 1000.
+import { matchesGlob } from './glob.js';
 import { parseTimeSpan } from './iso-time.js';
 import { type QueryChar, SessionQueryError, type Token, tokenize } from './session-query-lexer.js';
 
@@ -62,7 +65,8 @@ export const VERDICT_OF_END_REASON: Readonly<Record<SessionEndReason, SessionVer
   killed: 'TERMINATED',
 };
 const ENDED: readonly SessionVerdict[] = ['CLOSED', 'TERMINATED'];
-const MAX_DEPTH = 32;
+/** Characters of `q`; nesting of parentheses and negations together; field values (terms). */
+export const SESSION_QUERY_LIMITS = { maxLength: 4096, maxDepth: 32, maxTerms: 128 } as const;
 
 type FieldDef =
   | { readonly type: 'text'; readonly field: TextField }
@@ -113,6 +117,8 @@ export const SESSION_QUERY_FIELDS: readonly string[] = [...FIELDS.keys()];
 
 /** Parses `q`; undefined for an empty query (every session). Throws SessionQueryError with the position at fault. */
 export function parseSessionQuery(query: string): SessionQueryAst | undefined {
+  const { maxLength } = SESSION_QUERY_LIMITS;
+  if (query.length > maxLength) throw new SessionQueryError(`query longer than ${maxLength} characters`, maxLength);
   const tokens = tokenize(query);
   if (tokens[0]?.type === 'end') return undefined;
   return new Parser(tokens).parse();
@@ -128,6 +134,7 @@ class Parser {
   readonly #tokens: readonly Token[];
   #at = 0;
   #depth = 0;
+  #terms = 0;
 
   constructor(tokens: readonly Token[]) {
     this.#tokens = tokens;
@@ -174,7 +181,7 @@ class Parser {
     const token = this.#peek();
     if (token.type === 'not') {
       this.#next();
-      return { kind: 'not', operand: this.#unary(field) };
+      return { kind: 'not', operand: this.#nested(token, () => this.#unary(field)) };
     }
     if (token.type === 'must') {
       this.#next();
@@ -187,23 +194,40 @@ class Parser {
     const token = this.#next();
     if (token.type === '(') return this.#group(field, token);
     if (token.type === 'word') return this.#word(field, token);
-    if (token.type === 'string' || token.type === 'range') return valueNode(requireField(field, token), token);
+    if (token.type === 'string' || token.type === 'range') return this.#value(requireField(field, token), token);
     throw unexpected(token);
   }
 
   #group(field: FieldDef | undefined, open: Token): SessionQueryAst {
-    if (++this.#depth > MAX_DEPTH)
-      throw new SessionQueryError(`parentheses nest deeper than ${MAX_DEPTH}`, open.position);
-    const node = this.#or(field);
-    if (this.#next().type !== ')') throw new SessionQueryError('this ( is never closed', open.position);
+    return this.#nested(open, () => {
+      const node = this.#or(field);
+      if (this.#next().type !== ')') throw new SessionQueryError('this ( is never closed', open.position);
+      return node;
+    });
+  }
+
+  /** Parses what `opener` (a `(` or a negation) opens, within the nesting budget. */
+  #nested(opener: Token, parse: () => SessionQueryAst): SessionQueryAst {
+    const { maxDepth } = SESSION_QUERY_LIMITS;
+    if (++this.#depth > maxDepth) {
+      throw new SessionQueryError(`parentheses and negations nest deeper than ${maxDepth}`, opener.position);
+    }
+    const node = parse();
     this.#depth -= 1;
     return node;
+  }
+
+  /** A field value, counted against the term budget; `at` is where its term starts (`user:` included). */
+  #value(field: FieldDef, token: ValueToken, at = token.position): SessionQueryAst {
+    const { maxTerms } = SESSION_QUERY_LIMITS;
+    if (++this.#terms > maxTerms) throw new SessionQueryError(`more than ${maxTerms} terms`, at);
+    return valueNode(field, token);
   }
 
   /** `field:value`, `field:` followed by a quoted value, range or group, or a bare value inside `field:( … )`. */
   #word(context: FieldDef | undefined, token: Extract<Token, { type: 'word' }>): SessionQueryAst {
     const colon = token.chars.findIndex((ch) => ch.c === ':' && !ch.escaped);
-    if (colon < 0) return valueNode(requireField(context, token), token);
+    if (colon < 0) return this.#value(requireField(context, token), token);
     const name = token.chars
       .slice(0, colon)
       .map((ch) => ch.c)
@@ -216,10 +240,14 @@ class Parser {
       );
     }
     const rest = token.chars.slice(colon + 1);
-    if (rest.length > 0) return valueNode(field, { ...token, chars: rest, position: token.position + colon + 1 });
+    if (rest.length > 0) {
+      return this.#value(field, { ...token, chars: rest, position: token.position + colon + 1 }, token.position);
+    }
     const value = this.#next();
     if (value.type === '(') return this.#group(field, value);
-    if (value.type === 'word' || value.type === 'string' || value.type === 'range') return valueNode(field, value);
+    if (value.type === 'word' || value.type === 'string' || value.type === 'range') {
+      return this.#value(field, value, token.position);
+    }
     throw new SessionQueryError(`expected a value after "${name}:"`, value.position);
   }
 }
@@ -311,8 +339,9 @@ function enumNode(
 ): SessionQueryAst {
   const none: SessionQueryAst = { kind: 'constant', value: false };
   if (pattern) {
-    const regex = globRegex(pattern);
-    const matches = [...field.values].filter(([name]) => regex.test(name)).map(([, node]) => node);
+    const matches = [...field.values]
+      .filter(([name]) => matchesGlob(pattern, name, { ignoreCase: true }))
+      .map(([, node]) => node);
     return matches.length === 0 ? none : combine('or', matches);
   }
   const node = field.values.get(value.toLowerCase());
@@ -320,11 +349,4 @@ function enumNode(
   if (field.open) return none;
   const allowed = [...field.values.keys()].join(', ');
   throw new SessionQueryError(`"${value}" is not one of ${allowed}`, position);
-}
-
-function globRegex(parts: readonly PatternPart[]): RegExp {
-  const body = parts
-    .map((p) => (typeof p === 'string' ? p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : p.wildcard === '*' ? '.*' : '.'))
-    .join('');
-  return new RegExp(`^${body}$`, 'is');
 }

@@ -8,8 +8,11 @@ import type { Engine } from '../engine/engine.js';
 import type { LoginSessions } from '../engine/login-sessions.js';
 import { registerBigiq, renderBigiqError, renderBigiqNotFound } from './bigiq/plugin.js';
 import { registerHealth } from './health.routes.js';
+import { registerJsonBodies } from './json-body.js';
+import { DebugRequestLogs, loggerOptions } from './logging.js';
 import { registerOpenApi } from './openapi.js';
 import { registerSps, renderSpsError, renderSpsNotFound } from './sps/plugin.js';
+import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts, listenerOptions, registerSecurityHeaders } from './transport.js';
 import { defaultWebRoot, registerWeb } from './web.js';
 
 export interface BigiqOptions {
@@ -34,45 +37,37 @@ export interface AppDeps {
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   https?: { cert: string; key: string } | null;
+  /** Deadlines for slow clients; DEFAULT_HTTP_TIMEOUTS for what is not given. */
+  timeouts?: Partial<HttpTimeouts>;
   /** Hears of every route as it is registered (tests enumerate the routes of both surfaces with it). */
   onRoute?: (route: RouteOptions) => void;
   /** Where the built web console is (default: the package's dist/web); null serves no console. */
   webRoot?: string | null;
 }
 
+/** Largest request body (docs/security.md). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
 export const DEFAULT_BIGIQ_OPTIONS: BigiqOptions = { basicAuth: false, killPostStatus: 202 };
 
-/** Token values travel in some URLs (`/mgmt/shared/authz/tokens/<token>`): keep them out of request logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/(\/mgmt\/shared\/authz\/tokens\/)[^/?]+/, '$1[redacted]');
-}
-
-function loggerOptions(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
-  if (!logger || typeof logger !== 'object') return logger ?? false;
-  return {
-    ...logger,
-    serializers: {
-      req: (request: { method: string; url: string; ip?: string }) => ({
-        method: request.method,
-        url: redactUrl(request.url),
-        ip: request.ip,
-      }),
-    },
-  };
-}
+export { redactUrl } from './logging.js';
 
 const isSpsPath = (url: string): boolean => url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
 
 export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const https = options.https ?? null;
   const app = Fastify({
     logger: loggerOptions(options.logger),
-    ...(options.https ? { https: { cert: options.https.cert, key: options.https.key } } : {}),
-    bodyLimit: 1024 * 1024,
+    logController: new DebugRequestLogs(),
+    ...listenerOptions(https, { ...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts }),
+    bodyLimit: MAX_BODY_BYTES,
     routerOptions: { ignoreTrailingSlash: true },
     // Validation errors are rendered by each surface in its own error format.
     ajv: { customOptions: { allErrors: false, coerceTypes: false } },
   }) as unknown as FastifyInstance;
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
+  registerJsonBodies(app);
+  registerSecurityHeaders(app, https !== null);
   await registerOpenApi(app, deps);
   await app.register(cookie);
   // One not-found and one error handler for the app; each surface renders its own body by path.

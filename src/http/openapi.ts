@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './app.js';
+import { DOCS_CSP } from './transport.js';
 
 export async function registerOpenApi(app: FastifyInstance, deps: AppDeps): Promise<void> {
   await app.register(swagger, {
@@ -23,5 +24,6 @@ export async function registerOpenApi(app: FastifyInstance, deps: AppDeps): Prom
       security: [{ f5AuthToken: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Swagger UI is never framed (clickjacking); it loads only its own files.
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP });
 }

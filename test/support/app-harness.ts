@@ -16,7 +16,7 @@ import {
   type LoginSessionOptions,
   LoginSessions,
 } from '../../src/engine/login-sessions.js';
-import { type BigiqOptions, buildApp, DEFAULT_BIGIQ_OPTIONS } from '../../src/http/app.js';
+import { type AppOptions, type BigiqOptions, buildApp, DEFAULT_BIGIQ_OPTIONS } from '../../src/http/app.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { newEngine, startHarness } from './engine-harness.js';
@@ -36,6 +36,12 @@ export interface AppHarnessOptions {
   now?: () => number;
   /** Where the web console's build is (buildApp's default: dist/web; null: no console). */
   webRoot?: string | null;
+  /** TLS material, for tests that listen (`h.app.listen`); default plain HTTP. */
+  https?: AppOptions['https'];
+  /** Deadlines for slow clients (buildApp's default: DEFAULT_HTTP_TIMEOUTS). */
+  timeouts?: AppOptions['timeouts'];
+  /** Logger options, e.g. `{ level: 'debug', stream }` to read the log; default no logger. */
+  logger?: AppOptions['logger'];
 }
 
 export interface AppHarness {
@@ -88,8 +94,9 @@ export async function startApp(options: AppHarnessOptions = {}): Promise<AppHarn
       bigiq: { ...DEFAULT_BIGIQ_OPTIONS, ...options.bigiq },
     },
     {
-      https: null,
-      logger: false,
+      https: options.https ?? null,
+      logger: options.logger ?? false,
+      ...(options.timeouts && { timeouts: options.timeouts }),
       onRoute: (route) => routes.push(route),
       ...(options.webRoot !== undefined && { webRoot: options.webRoot }),
     },

@@ -1,5 +1,6 @@
 // Evaluating a parsed OData $filter against an item: path resolution through nested objects and arrays, literal
 // comparison, `*` wildcards and the string functions.
+import { matchesGlob, starPattern } from '../../core/glob.js';
 import {
   type ComparisonOperator,
   type FilterExpr,
@@ -60,17 +61,13 @@ function compareScalars(value: unknown, literal: FilterLiteral): number | undefi
   return compareText(String(value), String(literal));
 }
 
-function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${escaped.join('.*')}$`, 's');
-}
-
 function equals(value: unknown, literal: FilterLiteral): boolean {
   const absent = value === null || value === undefined;
   if (literal === null || absent) return literal === null && absent;
   // `*` is a glob in eq/ne values; `'*'` alone means "exists", which includes object values.
   if (typeof literal === 'string' && literal.includes('*')) {
-    return isScalar(value) ? globToRegExp(literal).test(String(value)) : literal === '*';
+    // A linear-time matcher: a regex built from the pattern backtracks exponentially on `'******Z'`.
+    return isScalar(value) ? matchesGlob(starPattern(literal), String(value)) : literal === '*';
   }
   return compareScalars(value, literal) === 0;
 }

@@ -14,6 +14,9 @@
 // Keywords, operators and function names are case-insensitive; property names and values are not. The left side of
 // a comparison is always a property and the right side always a value, which is how real clients write
 // `'address' eq '10.255.4.1'` (quoted property) next to `status eq STARTED` (bare value).
+//
+// Any logged-in user can send a filter, so each one has a budget (FILTER_LIMITS, docs/security.md): the parser
+// recurses, and the evaluator runs the whole tree once per item of a collection.
 
 export type ComparisonOperator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
 export type FilterLiteral = string | number | boolean | null;
@@ -49,6 +52,9 @@ export class ODataError extends Error {
     this.position = position;
   }
 }
+
+/** The budget of one `$filter`: characters, nesting of parentheses and `not`, and AST nodes. */
+export const FILTER_LIMITS = { maxLength: 8192, maxDepth: 32, maxNodes: 512 } as const;
 
 const OPERATORS: readonly ComparisonOperator[] = ['eq', 'ne', 'gt', 'ge', 'lt', 'le'];
 const FUNCTIONS: readonly StringFunction[] = ['substringof', 'startswith', 'endswith', 'contains'];
@@ -156,6 +162,9 @@ class FilterParser {
   private readonly tokens: readonly Token[];
   private readonly end: Token;
   private index = 0;
+  /** Open parentheses and `not`s around the current position. */
+  private depth = 0;
+  private nodes = 0;
 
   constructor(text: string) {
     this.tokens = tokenize(text);
@@ -171,31 +180,55 @@ class FilterParser {
 
   private parseOr(): FilterExpr {
     let left = this.parseAnd();
-    while (this.acceptKeyword('or')) left = { kind: 'or', left, right: this.parseAnd() };
+    for (let at = this.peek(); this.acceptKeyword('or'); at = this.peek()) {
+      left = this.counted({ kind: 'or', left, right: this.parseAnd() }, at);
+    }
     return left;
   }
 
   private parseAnd(): FilterExpr {
     let left = this.parseUnary();
-    while (this.acceptKeyword('and')) left = { kind: 'and', left, right: this.parseUnary() };
+    for (let at = this.peek(); this.acceptKeyword('and'); at = this.peek()) {
+      left = this.counted({ kind: 'and', left, right: this.parseUnary() }, at);
+    }
     return left;
   }
 
   private parseUnary(): FilterExpr {
-    if (this.acceptKeyword('not')) return { kind: 'not', operand: this.parseUnary() };
-    return this.parsePrimary();
+    const token = this.peek();
+    if (!this.acceptKeyword('not')) return this.parsePrimary();
+    const operand = this.nested(token, () => this.parseUnary());
+    return this.counted({ kind: 'not', operand }, token);
   }
 
   private parsePrimary(): FilterExpr {
     const token = this.peek();
     if (token.type === '(') {
       this.index += 1;
-      const inner = this.parseOr();
+      const inner = this.nested(token, () => this.parseOr());
       this.expect(')');
       return inner;
     }
-    if (token.type === 'word' && this.peek(1).type === '(') return this.parseCall();
-    return this.parseComparison();
+    if (token.type === 'word' && this.peek(1).type === '(') return this.counted(this.parseCall(), token);
+    return this.counted(this.parseComparison(), token);
+  }
+
+  /** Parses what `opener` (a `(` or a `not`) opens, within the nesting budget: the parser recurses per level. */
+  private nested(opener: Token, parse: () => FilterExpr): FilterExpr {
+    if (++this.depth > FILTER_LIMITS.maxDepth) {
+      throw filterError(`nesting deeper than ${FILTER_LIMITS.maxDepth} (parentheses and 'not')`, opener.position);
+    }
+    const expr = parse();
+    this.depth -= 1;
+    return expr;
+  }
+
+  /** Counts a node against the budget: evaluation walks every node for every item. */
+  private counted(expr: FilterExpr, at: Token): FilterExpr {
+    if (++this.nodes > FILTER_LIMITS.maxNodes) {
+      throw filterError(`more than ${FILTER_LIMITS.maxNodes} terms and operators`, at.position);
+    }
+    return expr;
   }
 
   private parseComparison(): FilterExpr {
@@ -305,6 +338,13 @@ class FilterParser {
 
 /** Parses a `$filter` value that the HTTP layer has already URL-decoded. Throws ODataError. */
 export function parseFilter(text: string): FilterExpr {
+  if (text.length > FILTER_LIMITS.maxLength) {
+    throw new ODataError(
+      `Invalid $filter: longer than ${FILTER_LIMITS.maxLength} characters`,
+      '$filter',
+      FILTER_LIMITS.maxLength,
+    );
+  }
   return new FilterParser(text).parse();
 }
 

@@ -6,7 +6,7 @@ import { type FilterExpr, ODataError, parseFilter, splitPath } from './odata-fil
 
 export { evaluateFilter } from './odata-eval.js';
 export type { ComparisonOperator, FilterExpr, FilterLiteral, StringFunction } from './odata-filter.js';
-export { ODataError, parseFilter } from './odata-filter.js';
+export { FILTER_LIMITS, ODataError, parseFilter } from './odata-filter.js';
 
 export interface OrderByClause {
   readonly path: readonly string[];

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Principal } from '../../core/access.js';
 import { isDomainError } from '../../core/errors.js';
 import type { AppDeps } from '../app.js';
+import { jsonBodyParser } from '../json-body.js';
 import { bigiqAuthHook, registerBigiqAuthRoutes } from './auth.routes.js';
 import { BigiqError, sendBigiqError } from './errors.js';
 import { registerKillSessionsRoutes } from './kill-sessions.routes.js';
@@ -29,13 +30,7 @@ export async function registerBigiq(scope: FastifyInstance, deps: AppDeps): Prom
   scope.addContentTypeParser(
     ['application/x-www-form-urlencoded', 'text/plain'],
     { parseAs: 'string' },
-    (_req, body, done) => {
-      try {
-        done(null, body === '' ? undefined : JSON.parse(body as string));
-      } catch {
-        done(new BigiqError(400, 'Found invalid JSON body in the request.'));
-      }
-    },
+    jsonBodyParser(scope),
   );
   scope.addHook('onRequest', bigiqAuthHook(deps));
   await registerBigiqAuthRoutes(scope, deps);

@@ -2,8 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app.js';
 import { bigiqErrorSchema, sendBigiqError } from './errors.js';
+import { BIGIQ_VERSION } from './resolver.render.js';
 
 const TAGS = ['BIG-IQ system'];
+const SYS_PATH = '/mgmt/tm/sys';
+const VERSION_PATH = `${SYS_PATH}/version`;
+const versioned = (path: string) => `https://localhost${path}?ver=${BIGIQ_VERSION}`;
 
 const echoSchema = {
   tags: TAGS,
@@ -47,6 +51,8 @@ export async function registerSystemRoutes(app: FastifyInstance, deps: AppDeps):
     async (request) => deviceInfo(deps, request.hostname),
   );
 
+  registerSysRoutes(app, deps);
+
   // f5-conx-core's discover() probes the ATC extensions and swallows errors: a JSON 404 says "not installed".
   for (const path of ATC_INFO_PATHS) {
     app.get(
@@ -57,6 +63,28 @@ export async function registerSystemRoutes(app: FastifyInstance, deps: AppDeps):
   }
 }
 
+// Ansible's f5_modules GET /mgmt/tm/sys/ (after a failed login, and as tmos_version()) and take the version from the
+// selfLink's `?ver=`; f5-sdk style clients read /mgmt/tm/sys/version. Only these two of BIG-IP's sys tree exist.
+function registerSysRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const schema = (summary: string) => ({ tags: TAGS, summary, response: { 401: bigiqErrorSchema } });
+  app.get(SYS_PATH, { schema: schema('The sys collection (Ansible reads ?ver= from its selfLink)') }, async () => ({
+    kind: 'tm:sys:syscollectionstate',
+    selfLink: versioned(SYS_PATH),
+    items: [{ reference: { link: versioned(VERSION_PATH) } }],
+  }));
+  app.get(VERSION_PATH, { schema: schema('Version, as BIG-IP words it') }, async () => {
+    const stats = { Build: deps.version, Edition: 'curfew', Product: 'BIG-IQ', Title: 'Main Package' };
+    const entries = Object.fromEntries(
+      Object.entries({ ...stats, Version: BIGIQ_VERSION }).map(([name, value]) => [name, { description: value }]),
+    );
+    return {
+      kind: 'tm:sys:version:versionstats',
+      selfLink: versioned(VERSION_PATH),
+      entries: { [`https://localhost${VERSION_PATH}/0`]: { nestedStats: { entries } } },
+    };
+  });
+}
+
 function deviceInfo(deps: AppDeps, host: string) {
   const hostname = host.replace(/:\d+$/, '') || 'localhost';
   return {
@@ -64,18 +92,18 @@ function deviceInfo(deps: AppDeps, host: string) {
     hostname,
     address: hostname,
     managementAddress: hostname,
-    version: '8.3.0',
+    version: BIGIQ_VERSION,
     product: 'BIG-IQ',
     edition: 'curfew',
     build: deps.version,
-    restFrameworkVersion: '8.3.0',
+    restFrameworkVersion: BIGIQ_VERSION,
     mcpDeviceName: '/Common/curfew',
     platform: 'Z100',
     platformMarketingName: 'curfew',
     isClustered: false,
     isVirtual: true,
     isIControlRestSupported: true,
-    slots: [{ volume: 'HD1.1', product: 'BIG-IQ', version: '8.3.0', build: deps.version, isActive: true }],
+    slots: [{ volume: 'HD1.1', product: 'BIG-IQ', version: BIGIQ_VERSION, build: deps.version, isActive: true }],
     generation: 0,
     lastUpdateMicros: Date.now() * 1000,
     kind: 'shared:resolver:device-groups:deviceinfostate',

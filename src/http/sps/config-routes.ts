@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Permission } from '../../core/access.js';
 import type { CommitOutcome, LoginRef } from '../../engine/config/transactions.js';
 import type { AppDeps } from '../app.js';
+import { jsonBodyParser } from '../json-body.js';
 import { SPS_MESSAGES, SpsError, spsErrorSchema } from './errors.js';
 import { requireSpsPrivilege } from './plugin.js';
 
@@ -32,18 +33,7 @@ export function lenientJsonBodies(scope: FastifyInstance): void {
   scope.addContentTypeParser(
     ['application/json', 'text/plain', 'application/x-www-form-urlencoded'],
     { parseAs: 'string' },
-    (_request, body, done) => {
-      const text = String(body);
-      if (text.trim() === '') {
-        done(null, undefined);
-        return;
-      }
-      try {
-        done(null, JSON.parse(text));
-      } catch {
-        done(new SpsError(400, 'SyntaxError', 'The request body is not valid JSON.'), undefined);
-      }
-    },
+    jsonBodyParser(scope),
   );
 }
 
