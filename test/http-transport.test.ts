@@ -17,7 +17,7 @@ describe('transport of a running node', () => {
   let node: TestServer;
   let port: number;
   before(async () => {
-    node = await startTestServer({ adminPassword: 'admin-pw', timeouts: SHORT_TIMEOUTS });
+    node = await startTestServer({ adminPassword: 'admin-password-1', timeouts: SHORT_TIMEOUTS });
     port = Number(new URL(node.server.url).port);
   });
   after(() => node.stop());
