@@ -90,7 +90,7 @@ export async function startBenchServer(
     });
     taskId = ((await res.body.json()) as { id: string }).id;
     // The task may have finished before its id was known here.
-    const stored = await server.engine.store.findTaskById(taskId);
+    const stored = await server.engine.tasks.find(taskId);
     const task = stored && isFinal(stored.status) ? stored : await final;
     return { ms: (task.endedAt ?? Date.now()) - (performance.timeOrigin + t0), task };
   };

@@ -35,7 +35,8 @@ try {
   const t1 = performance.now();
   const again = await bench.server.engine.sync.syncAll();
   const resyncMs = performance.now() - t1;
-  const stored = await bench.server.engine.store.countSessions({});
+  const stored = (await bench.server.engine.sessions.countBy({ kind: 'verdict', verdicts: ['ACTIVE'] }, 'user', 1))
+    .total;
   global.gc?.();
   const rss = process.memoryUsage().rss;
 

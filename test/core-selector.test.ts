@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { newKillTask, selectorOf, validateSelector } from '../src/core/kill-request.js';
 import { clustersOf, planKill, resolveSelector, verifyKill } from '../src/core/selector.js';
-import { canTransition, isFinal } from '../src/core/task-status.js';
+import { canTransition, checkTransition, FINAL_STATUSES, isFinal, sourcesOf } from '../src/core/task-status.js';
 import { device } from './support/factories.js';
 
 const a1 = device({ id: 'a1', cluster: 'blue', accessGroup: 'g1', failover: 'ACTIVE' });
@@ -151,5 +151,9 @@ describe('kill requests and task states', () => {
     assert.ok(!canTransition('FINISHED', 'STARTED'));
     assert.ok(!canTransition('CANCELED', 'FINISHED'));
     assert.ok(isFinal('FAILED') && !isFinal('CANCEL_REQUESTED'));
+    assert.ok(!canTransition('CANCEL_REQUESTED', 'FINISHED'), 'a requested cancel is not overtaken by success');
+    assert.deepEqual(sourcesOf('CANCEL_REQUESTED'), ['CREATED', 'STARTED']);
+    assert.deepEqual([...FINAL_STATUSES].sort(), ['CANCELED', 'FAILED', 'FINISHED']);
+    assert.throws(() => checkTransition(['STARTED', 'FINISHED'], 'FAILED'), /from FINISHED to FAILED/);
   });
 });

@@ -141,7 +141,7 @@ describe('explicit session lists, unknown devices and cancel', () => {
       const task = await slow.submitKill(selectorOf({ action: 'KILL_ALL_SESSIONS', all: true }), admin);
       // One device at a time: cancel once the first device is done, while the others wait.
       await pollStore(async () => (await h.store.listTargets(task.id)).some((t) => t.status === 'done'));
-      assert.equal((await slow.cancelTask(task.id, admin))?.status, 'CANCEL_REQUESTED');
+      assert.equal((await slow.cancelTask(task.id, admin))?.task.status, 'CANCEL_REQUESTED');
       const done = await waitForFinal(h.store, task.id);
       assert.equal(done.status, 'CANCELED');
       const statuses = (await h.store.listTargets(task.id)).map((t) => t.status);

@@ -11,7 +11,7 @@ import { AuthService, DEFAULT_AUTH_OPTIONS } from '../src/engine/auth-service.js
 import { ConfigService } from '../src/engine/config/transactions.js';
 import type { Engine } from '../src/engine/engine.js';
 import { DEFAULT_LOGIN_SESSION_OPTIONS, LoginSessions } from '../src/engine/login-sessions.js';
-import { buildApp, DEFAULT_BIGIQ_OPTIONS } from '../src/http/app.js';
+import { buildApp, DEFAULT_BIGIQ_OPTIONS, engineDeps } from '../src/http/app.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
 import { newEngine } from './support/engine-harness.js';
@@ -32,10 +32,10 @@ async function startNode(url: string, secretKey: string, nodeId: string, machine
   const engine = newEngine(store, nodeId);
   await engine.start();
   const auth = new AuthService(store, DEFAULT_AUTH_OPTIONS);
-  const config = new ConfigService(engine, {});
+  const config = new ConfigService(store, engine, {});
   const loginSessions = new LoginSessions(store, DEFAULT_LOGIN_SESSION_OPTIONS, (ids) => config.dropTransactions(ids));
   const app = await buildApp(
-    { engine, auth, config, loginSessions, machineId, version: 'test', bigiq: DEFAULT_BIGIQ_OPTIONS },
+    { ...engineDeps(engine), auth, config, loginSessions, machineId, version: 'test', bigiq: DEFAULT_BIGIQ_OPTIONS },
     { https: null, logger: false },
   );
   return { app, engine, store };

@@ -273,7 +273,7 @@ describe('SPS sessions', () => {
       task: `/mgmt/cm/access/tasks/kill-sessions/${body.key}`,
       remaining_seconds: body.meta.remaining_seconds,
     });
-    assert.equal((await h.engine.store.findTaskById(body.key))?.status, 'FINISHED');
+    assert.equal((await h.engine.tasks.find(body.key))?.status, 'FINISHED');
     assert.ok(!h.fleet?.sessions(victim.labId).some((s) => s.sessionId === victim.native), 'gone from the device');
     const shown = await list(`fields=active,verdict,end_time&q=${encodeURIComponent(`session_id:"${id}"`)}`);
     assert.deepEqual([shown.items[0]?.body?.active, shown.items[0]?.body?.verdict], [false, 'TERMINATED']);

@@ -176,7 +176,7 @@ describe('web console in Chromium', { skip: process.env.CI === 'true' ? false : 
     const scoped = page.getByRole('dialog', { name: 'Kill all sessions in access group group-2' });
     const kill = scoped.getByRole('button', { name: 'Kill all in group-2' });
     await scoped.getByText(/The inventory sees 10 sessions/).waitFor();
-    const inGroup = (await server.engine.store.listDevices()).filter((d) => d.accessGroup === 'group-2').length;
+    const inGroup = (await server.engine.fleet.devices()).filter((d) => d.accessGroup === 'group-2').length;
     await scoped
       .getByTestId('scope-devices')
       .getByText(`Every device is listed live: ${inGroup} devices in scope (access group group-2)`)
@@ -187,7 +187,7 @@ describe('web console in Chromium', { skip: process.env.CI === 'true' ? false : 
     await shot('kill-scope-confirmation');
     await page.keyboard.press('Escape');
     await scoped.waitFor({ state: 'hidden' });
-    assert.equal(await server.engine.store.countTasks(), 2, 'nothing killed without the confirmation');
+    assert.equal((await server.engine.tasks.page(0)).total, 2, 'nothing killed without the confirmation');
   });
 
   it('adds a device in a transaction, shows the pending change, and commits it', async () => {
@@ -207,7 +207,7 @@ describe('web console in Chromium', { skip: process.env.CI === 'true' ? false : 
 
     await page.getByRole('heading', { name: 'Pending changes (1)' }).waitFor();
     await page.getByText(/\/api\/configuration\/devices\/[0-9a-f-]+/).waitFor();
-    assert.equal((await server.engine.store.listDevices()).length, 6, 'nothing applied before the commit');
+    assert.equal((await server.engine.fleet.devices()).length, 6, 'nothing applied before the commit');
     await shot('devices-pending');
     await page.getByLabel('Commit message').fill('branch office gateway');
     await page.getByRole('button', { name: 'Commit 1 change' }).click();
@@ -216,7 +216,7 @@ describe('web console in Chromium', { skip: process.env.CI === 'true' ? false : 
     await row.getByText('online').waitFor({ timeout: 15_000 });
     await row.getByRole('cell', { name: '3', exact: true }).waitFor({ timeout: 15_000 });
     await shot('devices');
-    const added = (await server.engine.store.listDevices()).find((d) => d.hostname === device.hostname);
+    const added = (await server.engine.fleet.devices()).find((d) => d.hostname === device.hostname);
     assert.equal(added?.accessGroup, 'group-2');
   });
 
@@ -271,7 +271,7 @@ describe('web console in Chromium', { skip: process.env.CI === 'true' ? false : 
 /** Syncs one device while the emulator resets its connections, so the inventory has it unreachable. */
 async function syncWithFault(server: RunningServer, deviceId: string): Promise<void> {
   const fleet = server.lab?.fleet;
-  const device = await server.engine.store.findDeviceById(deviceId);
+  const device = (await server.engine.fleet.devices()).find((d) => d.id === deviceId);
   assert.ok(fleet && device);
   fleet.setFault(deviceId, 'reset');
   try {

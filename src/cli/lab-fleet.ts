@@ -79,33 +79,18 @@ export async function registerLabDevices(
   devices: readonly LabDeviceRecord[],
   kind: DeviceKind = 'bigip',
 ): Promise<void> {
-  // Lab devices of an earlier, larger lab on this data dir no longer exist: drop them rather than show them down.
-  const current = new Set(devices.map((d) => d.id));
-  const setting = LAB_DEVICES_SETTING[kind];
-  const previous = JSON.parse((await engine.store.getSetting(setting)) ?? '[]') as string[];
-  for (const id of previous) if (!current.has(id)) await engine.inventory.removeDevice(id, LAB_ACTOR);
-  await engine.store.setSetting(setting, JSON.stringify([...current]));
-  for (const info of devices) {
-    const existing = await engine.store.findDeviceById(info.id);
-    if (existing) {
-      await engine.store.updateDevice({ ...existing, address: info.address, port: info.port });
-      await engine.connections.drop(info.id);
-      continue;
-    }
-    await engine.inventory.addDevice(
-      {
-        id: info.id,
-        hostname: info.hostname,
-        address: info.address,
-        port: info.port,
-        kind,
-        username: LAB_USERS[kind],
-        password: labPassword(),
-        verifyTls: false,
-        cluster: info.cluster ?? null,
-        accessGroup: info.accessGroup,
-      },
-      LAB_ACTOR,
-    );
-  }
+  const registrations = devices.map((info) => ({
+    id: info.id,
+    hostname: info.hostname,
+    address: info.address,
+    port: info.port,
+    kind,
+    username: LAB_USERS[kind],
+    password: labPassword(),
+    verifyTls: false,
+    cluster: info.cluster ?? null,
+    accessGroup: info.accessGroup,
+  }));
+  // Lab devices of an earlier, larger lab on this data dir no longer exist: dropped rather than shown down.
+  await engine.inventory.adoptLab(LAB_DEVICES_SETTING[kind], registrations, LAB_ACTOR);
 }

@@ -8,7 +8,7 @@ import { ConfigService } from '../engine/config/transactions.js';
 import { Engine } from '../engine/engine.js';
 import { startEventBridge } from '../engine/event-bridge.js';
 import { DEFAULT_LOGIN_SESSION_OPTIONS, LoginSessions } from '../engine/login-sessions.js';
-import { buildApp } from '../http/app.js';
+import { buildApp, engineDeps } from '../http/app.js';
 import type { HttpTimeouts } from '../http/transport.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
@@ -139,11 +139,11 @@ async function buildNodeApp(
     refreshTokenTtlSec: config.refreshTokenTtlSec,
   });
   // Configuration transactions die with their login session (LoginSessions' onEnded).
-  const configuration = new ConfigService(engine);
+  const configuration = new ConfigService(store, engine);
   const https = config.tls ? await tlsMaterial(config.dataDir, config.tlsCert, config.tlsKey) : null;
   const app = await buildApp(
     {
-      engine,
+      ...engineDeps(engine),
       auth,
       machineId: await machineIdOf(store),
       version: VERSION,

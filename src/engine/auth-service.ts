@@ -94,6 +94,25 @@ export class AuthService {
     return this.logins.login(attempt);
   }
 
+  /**
+   * A login at a login endpoint (not HTTP Basic on each request): as `login`, and a success is in the audit trail
+   * (`auth.login`, subject the surface).
+   */
+  async signIn(attempt: LoginAttempt): Promise<LoginResult> {
+    const result = await this.logins.login(attempt);
+    if ('principal' in result) {
+      await this.store.appendAudit({
+        at: this.now(),
+        actor: result.principal.name,
+        address: attempt.address,
+        action: 'auth.login',
+        subject: attempt.surface,
+        details: { ...attempt.details },
+      });
+    }
+    return result;
+  }
+
   /** Counts and audits a login refused before any password check (an unknown login provider). */
   refuseLogin(attempt: LoginAttempt): Promise<LoginRefusal> {
     return this.logins.refuse(attempt);

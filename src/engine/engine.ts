@@ -3,12 +3,17 @@
 import type { Connector, ConnectorOptions } from '../connectors/connector.js';
 import { type Actor, newKillTask } from '../core/kill-request.js';
 import type { DeviceKind, KillSelector, KillTask } from '../core/model.js';
+import { isFinal } from '../core/task-status.js';
 import type { Store } from '../store/store.js';
 import { DeviceConnections } from './connections.js';
 import { DeviceActivity } from './device-activity.js';
 import { EngineEvents } from './events.js';
 import { InventoryService } from './inventory.js';
 import { InventorySync, type InventorySyncOptions } from './inventory-sync.js';
+import { AuditService } from './services/audit.js';
+import { FleetQueries } from './services/fleet.js';
+import { SessionService } from './services/sessions.js';
+import { TaskService } from './services/tasks.js';
 import { DEFAULT_RUNNER_OPTIONS, TaskRunner, type TaskRunnerOptions } from './task-runner.js';
 
 export interface EngineOptions {
@@ -25,15 +30,20 @@ export const DEFAULT_CONNECTOR_OPTIONS: ConnectorOptions = { timeoutMs: 10_000, 
 export const DEFAULT_SYNC_OPTIONS: InventorySyncOptions = { intervalMs: 30_000, concurrency: 32 };
 
 export class Engine {
-  readonly store: Store;
+  readonly #store: Store;
   readonly events = new EngineEvents();
   readonly connections: DeviceConnections;
   readonly runner: TaskRunner;
   readonly sync: InventorySync;
   readonly inventory: InventoryService;
+  /** The read and command services the edges use (they never see the store). */
+  readonly tasks: TaskService;
+  readonly sessions: SessionService;
+  readonly audit: AuditService;
+  readonly fleet: FleetQueries;
 
   constructor(store: Store, options: EngineOptions) {
-    this.store = store;
+    this.#store = store;
     this.connections = new DeviceConnections(options.connectors, store, {
       ...DEFAULT_CONNECTOR_OPTIONS,
       ...options.connector,
@@ -53,6 +63,10 @@ export class Engine {
       activity,
     );
     this.inventory = new InventoryService(store, this.connections);
+    this.tasks = new TaskService(store, this, this.events);
+    this.sessions = new SessionService(store, this.tasks);
+    this.audit = new AuditService(store);
+    this.fleet = new FleetQueries(store);
   }
 
   async start(): Promise<void> {
@@ -73,7 +87,7 @@ export class Engine {
     options: { id?: string; now?: number } = {},
   ): Promise<KillTask> {
     const task = newKillTask(selector, actor, options.now, options.id);
-    await this.store.createTask(task, {
+    await this.#store.createTask(task, {
       at: task.createdAt,
       actor: actor.name,
       address: actor.address,
@@ -85,11 +99,18 @@ export class Engine {
     return task;
   }
 
-  /** Asks a task to stop; returns the task afterwards, undefined when no task has that id. */
-  async cancelTask(taskId: string, actor: Actor): Promise<KillTask | undefined> {
-    const task = await this.store.requestCancel(taskId);
-    if (task) {
-      await this.store.appendAudit({
+  /**
+   * Asks a task to stop. A final task can no longer be canceled (`final`, nothing changes); an open one becomes
+   * CANCEL_REQUESTED (`requested`; asking again changes nothing). Undefined when no task has that id.
+   */
+  async cancelTask(taskId: string, actor: Actor): Promise<CancelResult | undefined> {
+    const before = await this.#store.findTaskById(taskId);
+    if (!before) return undefined;
+    if (isFinal(before.status)) return { outcome: 'final', task: before };
+    const task = (await this.#store.requestCancel(taskId)) ?? before;
+    if (isFinal(task.status)) return { outcome: 'final', task };
+    if (before.status !== 'CANCEL_REQUESTED') {
+      await this.#store.appendAudit({
         at: Date.now(),
         actor: actor.name,
         address: actor.address,
@@ -99,6 +120,8 @@ export class Engine {
       });
       this.runner.wake();
     }
-    return task;
+    return { outcome: 'requested', task };
   }
 }
+
+export type CancelResult = { outcome: 'requested' | 'final'; task: KillTask };

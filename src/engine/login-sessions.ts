@@ -119,6 +119,24 @@ export class LoginSessions {
     if (await this.#store.deleteLoginSession(id)) await this.#onEnded([id]);
   }
 
+  /** A session by its id, as stored (expired ones too: callers compare `expiresAt`); undefined when gone. */
+  find(id: string): Promise<LoginSessionRecord | undefined> {
+    return this.#store.findLoginSession(id);
+  }
+
+  /** A user logging out: the session ends, and the audit trail says who and from where. */
+  async signOut(record: LoginSessionRecord, address: string): Promise<void> {
+    await this.end(record.id);
+    await this.#store.appendAudit({
+      at: this.#now(),
+      actor: record.userName,
+      address,
+      action: 'auth.logout',
+      subject: 'sps',
+      details: {},
+    });
+  }
+
   /** Ends a user's sessions (password changed, user removed): privileges and credentials are checked afresh. */
   async endAllOf(userName: string): Promise<void> {
     const ids = await this.#store.deleteLoginSessionsOfUser(userName);

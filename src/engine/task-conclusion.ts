@@ -1,6 +1,7 @@
 // Ending a task, from whichever node sees it end: the task-lease holder or the node that wrote its last device
 // outcome. Every transition is conditional on the task's status, so when nodes race exactly one wins (one audit event).
 import type { KillTask, TaskTarget } from '../core/model.js';
+import { checkTransition } from '../core/task-status.js';
 import type { Store, TaskPatch } from '../store/store.js';
 import type { EngineEvents } from './events.js';
 
@@ -73,6 +74,8 @@ export class TaskConclusion {
     from: readonly KillTask['status'][],
     patch: TaskPatch,
   ): Promise<KillTask | undefined> {
+    // Every transition is one the state machine allows (a step change keeps the status: STARTED → STARTED).
+    for (const status of from) checkTransition([status], patch.status ?? status);
     const task = await this.#store.transitionTask(taskId, from, patch);
     if (task) this.#events.emit('task', task);
     return task;

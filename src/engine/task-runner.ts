@@ -7,7 +7,7 @@
 // so exactly one node concludes it. A restarted runner resumes where the store says the task is.
 import type { KillTask, TaskTarget } from '../core/model.js';
 import { resolveSelector } from '../core/selector.js';
-import { isFinal } from '../core/task-status.js';
+import { isFinal, sourcesOf } from '../core/task-status.js';
 import type { Store } from '../store/store.js';
 import type { DeviceConnections } from './connections.js';
 import type { DeviceActivity } from './device-activity.js';
@@ -119,7 +119,7 @@ export class TaskRunner {
       await this.#watch(task.id, () => leaseLost || this.#stopped);
     } catch (err) {
       const message = `Internal error: ${err instanceof Error ? err.message : err}`;
-      await this.#conclusion.finish(task.id, ['CREATED', 'STARTED', 'CANCEL_REQUESTED'], 'FAILED', 'KILL', message);
+      await this.#conclusion.finish(task.id, sourcesOf('FAILED'), 'FAILED', 'KILL', message);
     } finally {
       clearInterval(renew);
       await this.#store.releaseLease(task.id, nodeId);

@@ -3,14 +3,14 @@
 // runs.
 import type { KillTask } from '../core/model.js';
 import { isFinal } from '../core/task-status.js';
-import type { Store } from '../store/store.js';
+import type { TaskStore } from '../store/store.js';
 import type { EngineEvents } from './events.js';
 
 const POLL_MS = 250;
 
 /** The task once final, or as it is when `timeoutMs` runs out; undefined when no task has that id. */
 export async function waitForTask(
-  store: Store,
+  store: Pick<TaskStore, 'findTaskById'>,
   events: EngineEvents,
   taskId: string,
   timeoutMs: number,

@@ -5,7 +5,12 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOpt
 import type { AuthService } from '../engine/auth-service.js';
 import type { ConfigService } from '../engine/config/transactions.js';
 import type { Engine } from '../engine/engine.js';
+import type { EngineEvents } from '../engine/events.js';
 import type { LoginSessions } from '../engine/login-sessions.js';
+import type { AuditService } from '../engine/services/audit.js';
+import type { FleetQueries } from '../engine/services/fleet.js';
+import type { SessionService } from '../engine/services/sessions.js';
+import type { TaskService } from '../engine/services/tasks.js';
 import { registerBigiq, renderBigiqError, renderBigiqNotFound } from './bigiq/plugin.js';
 import { registerHealth } from './health.routes.js';
 import { registerJsonBodies } from './json-body.js';
@@ -22,8 +27,14 @@ export interface BigiqOptions {
   killPostStatus: 200 | 202;
 }
 
+/** Everything the edges may use: the engine's services and events, never the store or the engine itself. */
 export interface AppDeps {
-  engine: Engine;
+  tasks: TaskService;
+  sessions: SessionService;
+  audit: AuditService;
+  fleet: FleetQueries;
+  /** Live engine events (the SSE stream). */
+  events: EngineEvents;
   auth: AuthService;
   loginSessions: LoginSessions;
   /** Configuration transactions (AAA and fleet); its `dropTransactions` must be LoginSessions' `onEnded`. */
@@ -53,6 +64,17 @@ export const DEFAULT_BIGIQ_OPTIONS: BigiqOptions = { basicAuth: false, killPostS
 export { redactUrl } from './logging.js';
 
 const isSpsPath = (url: string): boolean => url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
+
+/** The engine's part of AppDeps. */
+export function engineDeps(engine: Engine): Pick<AppDeps, 'tasks' | 'sessions' | 'audit' | 'fleet' | 'events'> {
+  return {
+    tasks: engine.tasks,
+    sessions: engine.sessions,
+    audit: engine.audit,
+    fleet: engine.fleet,
+    events: engine.events,
+  };
+}
 
 export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise<FastifyInstance> {
   const https = options.https ?? null;

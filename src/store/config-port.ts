@@ -1,6 +1,6 @@
 // The configuration part of the storage port: AAA objects, password objects, and configuration transactions with their
 // commit log (used by src/engine/config). store.ts re-exports it with the rest of the port.
-import type { AccessGroup, Cluster, Device } from '../core/model.js';
+import type { AccessGroup, AuditEvent, Cluster, Device } from '../core/model.js';
 import type { UserRecord } from './store.js';
 
 /** A local user group: members are user keys. */
@@ -90,6 +90,37 @@ export type ConfigOp =
   | { op: 'consumePassword'; key: string; usedBy: string }
   | { op: 'deletePassword'; key: string };
 
+/** The fleet's part of ConfigOp: what the CLI and the lab write outside a configuration transaction. */
+export type FleetOp = Extract<
+  ConfigOp,
+  {
+    op:
+      | 'putCluster'
+      | 'deleteCluster'
+      | 'putAccessGroup'
+      | 'deleteAccessGroup'
+      | 'putCredential'
+      | 'deleteCredential'
+      | 'insertDevice'
+      | 'updateDevice'
+      | 'deleteDevice';
+  }
+>;
+
+/**
+ * Fleet changes made directly (CLI, lab): applied like a commit's — same writes, one database transaction, a new
+ * revision and a commit record with the paths (so open configuration transactions see the conflict), and the audit.
+ */
+export interface FleetWrite {
+  ops: FleetOp[];
+  paths: string[];
+  at: number;
+  actor: string;
+  address: string;
+  message: string;
+  audit: AuditEvent[];
+}
+
 export interface ConfigCommitRequest {
   /** The revision the commit was validated against; the commit is refused ('stale') if another landed since. */
   expectedRevision: number;
@@ -115,6 +146,11 @@ export interface ConfigStore {
    * revision, or 'stale' (nothing written) when the revision or the transaction version moved in the meantime.
    */
   commitConfiguration(request: ConfigCommitRequest): Promise<number | 'stale'>;
+  /**
+   * Applies direct fleet changes (see FleetWrite); returns the new revision. Throws DomainError conflict when an id or
+   * hostname is taken (nothing written).
+   */
+  writeFleet(write: FleetWrite): Promise<number>;
   /** Stores a password object, its secret sealed. */
   insertPasswordObject(key: string, plain: string, createdAt: number): Promise<void>;
   findPasswordObject(key: string): Promise<PasswordRecord | undefined>;

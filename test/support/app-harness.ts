@@ -16,7 +16,7 @@ import {
   type LoginSessionOptions,
   LoginSessions,
 } from '../../src/engine/login-sessions.js';
-import { type AppOptions, type BigiqOptions, buildApp, DEFAULT_BIGIQ_OPTIONS } from '../../src/http/app.js';
+import { type AppOptions, type BigiqOptions, buildApp, DEFAULT_BIGIQ_OPTIONS, engineDeps } from '../../src/http/app.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { newEngine, startHarness } from './engine-harness.js';
@@ -76,11 +76,11 @@ export async function startApp(options: AppHarnessOptions = {}): Promise<AppHarn
       ...(key !== undefined && { key }),
     });
   await addUser('admin', ADMIN_PASSWORD);
-  const config = new ConfigService(engine, { ...(options.now && { now: options.now }) });
+  const config = new ConfigService(store, engine, { ...(options.now && { now: options.now }) });
   const routes: RouteOptions[] = [];
   const app = await buildApp(
     {
-      engine,
+      ...engineDeps(engine),
       auth,
       config,
       loginSessions: new LoginSessions(

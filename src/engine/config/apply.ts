@@ -3,7 +3,8 @@
 import type { Device } from '../../core/model.js';
 import { hashPassword, passwordLengthProblem } from '../../core/passwords.js';
 import type { ConfigOp, ConfigSnapshot } from '../../store/store.js';
-import type { Engine } from '../engine.js';
+import type { DeviceConnections } from '../connections.js';
+import type { InventorySync } from '../inventory-sync.js';
 import {
   type CollectionName,
   type ConfigState,
@@ -187,7 +188,13 @@ export async function planCommit(input: PlanInput): Promise<CommitPlan> {
  * Brings the engine in line with a committed fleet change: connections of changed and removed devices are dropped,
  * new and changed devices are synced at once. Sync failures land on the device's state, never on the commit.
  */
-export async function applyFleetEffects(engine: Engine, fleet: FleetEffects): Promise<void> {
+/** What a commit's fleet changes need of the running engine: fresh connections and a sync of what changed. */
+export interface FleetRuntime {
+  connections: Pick<DeviceConnections, 'drop'>;
+  sync: Pick<InventorySync, 'syncDevice'>;
+}
+
+export async function applyFleetEffects(engine: FleetRuntime, fleet: FleetEffects): Promise<void> {
   await Promise.all([...fleet.changed.map((d) => d.id), ...fleet.removed].map((id) => engine.connections.drop(id)));
   await Promise.all([...fleet.added, ...fleet.changed].map((device) => engine.sync.syncDevice(device)));
 }

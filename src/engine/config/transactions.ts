@@ -6,9 +6,19 @@ import { AAA_ACLS } from '../../core/access.js';
 import { DomainError } from '../../core/errors.js';
 import type { Device } from '../../core/model.js';
 import { passwordLengthProblem } from '../../core/passwords.js';
-import type { ConfigChange, ConfigSnapshot, ConfigTransactionRecord, Store, UserRecord } from '../../store/store.js';
-import type { Engine } from '../engine.js';
-import { applyFleetEffects, planCommit } from './apply.js';
+import type {
+  AuditStore,
+  ConfigChange,
+  ConfigSnapshot,
+  ConfigStore,
+  ConfigTransactionRecord,
+  UserRecord,
+} from '../../store/store.js';
+import { applyFleetEffects, type FleetRuntime, planCommit } from './apply.js';
+
+/** The configuration tables and transactions, and the audit trail commits are recorded in. */
+export type ConfigServiceStore = ConfigStore & Pick<AuditStore, 'appendAudit'>;
+
 import {
   type CollectionName,
   type ConfigState,
@@ -59,14 +69,14 @@ export interface CommitOutcome {
 const ATTEMPTS = 5;
 
 export class ConfigService {
-  readonly #store: Store;
-  readonly #engine: Engine;
+  readonly #store: ConfigServiceStore;
+  readonly #runtime: FleetRuntime;
   readonly #now: () => number;
   readonly #effects = new Set<Promise<void>>();
 
-  constructor(engine: Engine, options: { now?: () => number } = {}) {
-    this.#engine = engine;
-    this.#store = engine.store;
+  constructor(store: ConfigServiceStore, runtime: FleetRuntime, options: { now?: () => number } = {}) {
+    this.#runtime = runtime;
+    this.#store = store;
     this.#now = options.now ?? Date.now;
   }
 
@@ -175,7 +185,7 @@ export class ConfigService {
     if (revision === 'stale') return undefined;
     await this.#audit(login, 'config.commit', `revision ${revision}`, { paths, message });
     if (plan.fleet.added.length + plan.fleet.changed.length + plan.fleet.removed.length > 0) {
-      const effect = applyFleetEffects(this.#engine, plan.fleet).catch(() => undefined);
+      const effect = applyFleetEffects(this.#runtime, plan.fleet).catch(() => undefined);
       this.#effects.add(effect);
       void effect.finally(() => this.#effects.delete(effect));
     }

@@ -143,16 +143,8 @@ async function login(deps: AppDeps, request: FastifyRequest, reply: FastifyReply
     details: { provider: provider?.name ?? null },
   };
   if (!provider) return loginRefused(reply, await deps.auth.refuseLogin(attempt), body, address);
-  const result = await deps.auth.login(attempt);
+  const result = await deps.auth.signIn(attempt);
   if ('refused' in result) return loginRefused(reply, result.refused, body, address);
-  await deps.engine.store.appendAudit({
-    at: Date.now(),
-    actor: result.principal.name,
-    address,
-    action: 'auth.login',
-    subject: 'bigiq',
-    details: { provider: provider.name },
-  });
   return loginResponse(await deps.auth.issueTokens(result.principal, provider.name, address), provider);
 }
 

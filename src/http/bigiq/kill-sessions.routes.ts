@@ -2,20 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ACTIVE_SESSIONS } from '../../core/access.js';
-import type { Device, KillTask } from '../../core/model.js';
+import { isDomainError } from '../../core/errors.js';
+import type { KillTask } from '../../core/model.js';
 import { isFinal } from '../../core/task-status.js';
 import type { AppDeps } from '../app.js';
+import { KILL_REQUEST_SCHEMA, readKillRequest } from '../kill-request.js';
+import { renderTask, TASK_COLLECTION_KIND, TASK_KIND, TASK_NAME, TASKS_PATH, taskSelfLink } from '../kill-task-body.js';
 import { requirePrivilege } from './authorize.js';
 import { BigiqError, bigiqErrorSchema } from './errors.js';
-import {
-  renderTask,
-  TASK_COLLECTION_KIND,
-  TASK_KIND,
-  TASK_NAME,
-  TASKS_PATH,
-  taskSelfLink,
-} from './kill-sessions.render.js';
-import { KILL_REQUEST_SCHEMA, parseKillRequest } from './kill-sessions.request.js';
 import { collection } from './links.js';
 import { applyQuery, type ODataQuery, parseQuery } from './odata.js';
 
@@ -41,18 +35,15 @@ const odataQuerystring = {
   },
 } as const;
 
+const taskNotFound = (id: string) => new BigiqError(404, `Object not found - ${taskSelfLink(id)}`);
+
 const idParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
 
-export async function registerKillSessionsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const { engine } = deps;
+export type KillSessionsDeps = Pick<AppDeps, 'tasks' | 'machineId' | 'bigiq'>;
 
-  // Hostnames for rendering: the device list is read at most once a second, not on every task read.
-  let devicesCache: { at: number; devices: Promise<Device[]> } | undefined;
-  const devicesNow = () => {
-    if (!devicesCache || Date.now() - devicesCache.at > 1000)
-      devicesCache = { at: Date.now(), devices: engine.store.listDevices() };
-    return devicesCache.devices;
-  };
+export async function registerKillSessionsRoutes(app: FastifyInstance, deps: KillSessionsDeps): Promise<void> {
+  const { tasks } = deps;
+
   // A task in a final status never changes again: its JSON is kept (bounded), so clients that keep polling a finished
   // task cost no database work.
   const finalBodies = new Map<string, string>();
@@ -60,19 +51,15 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: App
     if (finalBodies.size >= FINAL_BODIES_MAX) finalBodies.delete(finalBodies.keys().next().value as string);
     finalBodies.set(id, json);
   };
-  const render = async (tasks: KillTask[]) => {
-    const [targets, devices] = await Promise.all([
-      engine.store.listTargetsOfTasks(tasks.map((t) => t.id)),
-      devicesNow(),
-    ]);
-    const context = { ownerMachineId: deps.machineId, devices: new Map(devices.map((d) => [d.id, d])) };
-    return tasks.map((t) => renderTask(t, targets.get(t.id) ?? [], context));
+  const render = async (list: KillTask[]) => {
+    const [targets, devices] = await Promise.all([tasks.targetsOf(list.map((t) => t.id)), tasks.devices()]);
+    const context = { ownerMachineId: deps.machineId, devices };
+    return list.map((t) => renderTask(t, targets.get(t.id) ?? [], context));
   };
 
-  const findTask = async (request: FastifyRequest, id: string): Promise<KillTask> => {
-    const task = await engine.store.findTaskById(id);
-    if (!task) throw new BigiqError(404, `Object not found - ${taskSelfLink(id)}`);
-    void request;
+  const findTask = async (id: string): Promise<KillTask> => {
+    const task = await tasks.find(id);
+    if (!task) throw taskNotFound(id);
     return task;
   };
 
@@ -101,8 +88,8 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: App
         kind: TASK_KIND,
         selfLink: taskSelfLink(id),
       };
-      const selector = parseKillRequest(request.body, filledIn);
-      const task = await engine.submitKill(selector, { name: principal.name, address: request.ip }, { id, now });
+      const selector = selectorOrBigiqError(request.body, filledIn);
+      const task = await tasks.submit(selector, { name: principal.name, address: request.ip }, { id, now });
       const [body] = await render([task]);
       return reply.code(deps.bigiq.killPostStatus).send(body);
     },
@@ -124,9 +111,7 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: App
       const selfLink = `https://localhost${TASKS_PATH}`;
       if (Object.keys(query).every((option) => option === 'top' || option === 'skip' || option === 'expand')) {
         // The common poll (a page, no filter or select) is assembled from each task's JSON, kept for final tasks.
-        const skip = query.skip ?? 0;
-        const total = await engine.store.countTasks();
-        const page = await engine.store.listTasks({ limit: query.top ?? Math.max(total - skip, 0), offset: skip });
+        const { tasks: page, total } = await tasks.page(query.skip ?? 0, query.top);
         const items = await renderJson(page);
         const wrapper = JSON.stringify(collection(TASK_COLLECTION_KIND, selfLink, [], total));
         return reply.type(JSON_TYPE).send(wrapper.replace('"items":[]', `"items":[${items.join(',')}]`));
@@ -137,10 +122,10 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: App
   );
 
   /** Each task's JSON: kept ones for final tasks, the others rendered now (their targets read in one query). */
-  async function renderJson(tasks: KillTask[]): Promise<string[]> {
-    const missing = tasks.filter((t) => !finalBodies.has(t.id));
+  async function renderJson(page: KillTask[]): Promise<string[]> {
+    const missing = page.filter((t) => !finalBodies.has(t.id));
     const rendered = new Map((await render(missing)).map((body, i) => [missing[i]?.id ?? '', body]));
-    return tasks.map((task) => {
+    return page.map((task) => {
       const kept = finalBodies.get(task.id);
       if (kept) return kept;
       const json = JSON.stringify(rendered.get(task.id));
@@ -152,15 +137,13 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: App
   /** Without $filter or $orderby the page comes straight from the database, newest first. */
   async function listTasks(query: ODataQuery) {
     if (query.filter === undefined && query.orderBy === undefined) {
-      const skip = query.skip ?? 0;
-      const total = await engine.store.countTasks();
-      const page = await engine.store.listTasks({ limit: query.top ?? Math.max(total - skip, 0), offset: skip });
+      const { tasks: page, total } = await tasks.page(query.skip ?? 0, query.top);
       return {
         items: applyQuery(await render(page), { ...(query.select && { select: query.select }) }).items,
         totalItems: total,
       };
     }
-    const all = await engine.store.listTasks({ limit: await engine.store.countTasks(), offset: 0 });
+    const { tasks: all } = await tasks.page(0);
     return applyQuery(await render(all), query);
   }
 
@@ -181,7 +164,7 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: App
       const query = parseQuery(request.query as Record<string, string>);
       const cached = query.select ? undefined : finalBodies.get(id);
       if (cached) return reply.type(JSON_TYPE).send(cached);
-      const task = await findTask(request, id);
+      const task = await findTask(id);
       const [body] = await render([task]);
       if (query.select) return applyQuery([body as Record<string, unknown>], { select: query.select }).items[0];
       const json = JSON.stringify(body);
@@ -211,12 +194,27 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: App
           originalRequestBody: JSON.stringify(request.body ?? null),
         });
       }
-      const existing = await findTask(request, id);
-      if (isFinal(existing.status))
-        throw new BigiqError(400, `Task ${id} is ${existing.status} and can no longer be canceled.`);
-      const task = (await engine.cancelTask(id, { name: principal.name, address: request.ip })) ?? existing;
-      const [body] = await render([task]);
+      const result = await tasks.cancel(id, { name: principal.name, address: request.ip });
+      if (!result) throw taskNotFound(id);
+      if (result.outcome === 'final')
+        throw new BigiqError(400, `Task ${id} is ${result.task.status} and can no longer be canceled.`);
+      const [body] = await render([result.task]);
       return body;
     },
   );
+}
+
+/**
+ * The request's selector; a refused request is a 400 with BIG-IQ's message and `originalRequestBody` (the request as
+ * the server filled it in, per BIG-IQ), and no task exists.
+ */
+function selectorOrBigiqError(body: unknown, filledIn: Record<string, unknown>) {
+  try {
+    return readKillRequest(body);
+  } catch (err) {
+    if (!isDomainError(err)) throw err;
+    const original =
+      typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, ...filledIn } : filledIn;
+    throw new BigiqError(400, err.message, { originalRequestBody: JSON.stringify(original) });
+  }
 }

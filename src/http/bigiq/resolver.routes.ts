@@ -119,15 +119,8 @@ function serverHost(request: FastifyRequest): string {
 }
 
 async function loadView(deps: AppDeps, request: FastifyRequest): Promise<ResolverView> {
-  const store = deps.engine.store;
-  const [devices, clusters, accessGroups, sessionCounts] = await Promise.all([
-    store.listDevices(),
-    store.listClusters(),
-    store.listAccessGroups(),
-    store.countSessionsByDevice(),
-  ]);
   const server = { machineId: deps.machineId, build: deps.version, hostname: serverHost(request) };
-  return resolverView({ devices, clusters, accessGroups, sessionCounts }, server, nowMicros());
+  return resolverView(await deps.fleet.snapshot(), server, nowMicros());
 }
 
 function findGroup(view: ResolverView, groupName: string): DeviceGroup {

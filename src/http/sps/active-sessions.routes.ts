@@ -2,13 +2,10 @@
 // is audited and verified like every kill, and answers once the task has ended (bounded).
 import type { FastifyInstance } from 'fastify';
 import { ACTIVE_SESSIONS } from '../../core/access.js';
-import { selectorOf } from '../../core/kill-request.js';
-import type { KillTask } from '../../core/model.js';
 import { isFinal } from '../../core/task-status.js';
-import { waitForTask } from '../../engine/task-wait.js';
-import type { SessionWithDevice, Store } from '../../store/store.js';
+import type { SessionWithDevice, Termination } from '../../engine/services/sessions.js';
 import type { AppDeps } from '../app.js';
-import { TASKS_PATH } from '../bigiq/kill-sessions.render.js';
+import { TASKS_PATH } from '../kill-task-body.js';
 import { SPS_MESSAGES, SpsError, spsErrorSchema } from './errors.js';
 import { methodNotAllowed, requireSpsPrivilege } from './plugin.js';
 import { displaySessionId } from './session-ids.js';
@@ -39,52 +36,24 @@ const deleteSchema = {
   },
 };
 
-export async function registerSpsActiveSessionRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const { store, events } = deps.engine;
-
+export async function registerSpsActiveSessionRoutes(app: FastifyInstance, deps: Pick<AppDeps, 'sessions'>) {
   app.delete<{ Querystring: { id?: string } }>(HREF, { schema: deleteSchema }, async (request) => {
     const principal = requireSpsPrivilege(request, ACTIVE_SESSIONS, 'write');
     const id = request.query.id;
     if (!id) throw new SpsError(400, 'SessionIdMissing', SPS_MESSAGES.SessionIdMissing);
-    const session = await findActive(store, id);
+    const session = await deps.sessions.findActive(id);
     if (!session) throw new SpsError(404, 'SessionCouldNotBeFound', SPS_MESSAGES.SessionCouldNotBeFound, { id });
-    const selector = selectorOf({
-      action: 'KILL_BY_LIST_OF_SESSIONS',
-      sessions: [{ deviceId: session.device.id, sessionIds: [session.sessionId] }],
-    });
-    const task = await deps.engine.submitKill(selector, { name: principal.name, address: request.ip });
-    const ended = await waitForTask(store, events, task.id, KILL_WAIT_MS);
+    const ended = await deps.sessions.terminate(session, { name: principal.name, address: request.ip }, KILL_WAIT_MS);
     // FINISHED means the device no longer lists the session (killed, or already gone): see decision 0002.
-    if (ended?.status !== 'FINISHED') throw await terminationFailed(store, task.id, ended, session);
-    return { key: task.id, meta: { href: HREF, parent: '/api', task: `${TASKS_PATH}/${task.id}` } };
+    if (ended.task?.status !== 'FINISHED') throw terminationFailed(ended, session);
+    const { taskId } = ended;
+    return { key: taskId, meta: { href: HREF, parent: '/api', task: `${TASKS_PATH}/${taskId}` } };
   });
 
   methodNotAllowed(app, HREF, ['GET', 'POST', 'PUT', 'PATCH'], 'DELETE');
 }
 
-async function findActive(store: Store, id: string): Promise<SessionWithDevice | undefined> {
-  const { rows } = await store.searchSessions({
-    query: {
-      kind: 'and',
-      operands: [
-        { kind: 'text', field: 'session_id', value: id },
-        { kind: 'verdict', verdicts: ['ACTIVE'] },
-      ],
-    },
-    sort: [],
-    limit: 1,
-    offset: 0,
-  });
-  return rows[0];
-}
-
-async function terminationFailed(
-  store: Store,
-  taskId: string,
-  task: KillTask | undefined,
-  session: SessionWithDevice,
-): Promise<SpsError> {
-  const [target] = await store.listTargets(taskId);
+function terminationFailed({ taskId, task, target }: Termination, session: SessionWithDevice): SpsError {
   const timedOut = !task || !isFinal(task.status);
   const reason = timedOut
     ? `The kill did not end within ${KILL_WAIT_MS / 1000} seconds; follow the task.`

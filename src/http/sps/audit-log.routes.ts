@@ -72,7 +72,7 @@ export async function registerAuditLogRoutes(app: FastifyInstance, deps: AppDeps
     const offset = wholeNumberParam('offset', request.query.offset) ?? 0;
     const filters = { ...(actor && { actor }), ...(action && { action }) };
     // One row more than the page tells whether there is a next page without counting the whole trail.
-    const events = await deps.engine.store.listAudit({ limit: limit + 1, offset, ...filters });
+    const events = await deps.audit.list({ limit: limit + 1, offset, ...filters });
     const link = (at: number) =>
       `${AUDIT_LOG_HREF}?${new URLSearchParams({ limit: String(limit), offset: String(at), ...filters })}`;
     return {

@@ -152,17 +152,9 @@ export async function registerSpsAuthRoutes(app: FastifyInstance, deps: AppDeps)
         'AuthenticationFailure',
         `${SPS_MESSAGES.AuthenticationFailure} Send HTTP Basic credentials.`,
       );
-    const result = await deps.auth.login({ ...credentialsOf(basic), address: request.ip, surface: 'sps' });
+    const result = await deps.auth.signIn({ ...credentialsOf(basic), address: request.ip, surface: 'sps' });
     if ('refused' in result) throw loginRefused(reply, result.refused, basic.user, request.ip);
     const opened = await deps.loginSessions.open(result.principal, request.ip);
-    await deps.engine.store.appendAudit({
-      at: Date.now(),
-      actor: result.principal.name,
-      address: request.ip,
-      action: 'auth.login',
-      subject: 'sps',
-      details: {},
-    });
     setSessionCookie(reply, opened.value, opened.record.expiresAt);
     const remaining = deps.loginSessions.remainingSec(opened.record);
     return { meta: { href: AUTH_HREF, parent: '/api', remaining_seconds: remaining } };
@@ -191,17 +183,7 @@ export async function registerSpsAuthRoutes(app: FastifyInstance, deps: AppDeps)
       },
     },
     async (request) => {
-      if (request.spsLogin) {
-        await deps.loginSessions.end(request.spsLogin.record.id);
-        await deps.engine.store.appendAudit({
-          at: Date.now(),
-          actor: request.spsLogin.record.userName,
-          address: request.ip,
-          action: 'auth.logout',
-          subject: 'sps',
-          details: {},
-        });
-      }
+      if (request.spsLogin) await deps.loginSessions.signOut(request.spsLogin.record, request.ip);
       return { meta: { href: AUTH_HREF, parent: '/api' } };
     },
   );

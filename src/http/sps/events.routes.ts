@@ -77,7 +77,7 @@ export async function registerEventRoutes(app: FastifyInstance, deps: AppDeps): 
     });
     open.add(end);
     const beat = async () => {
-      const login = loginId === undefined ? undefined : await deps.engine.store.findLoginSession(loginId);
+      const login = loginId === undefined ? undefined : await deps.loginSessions.find(loginId);
       const live = login !== undefined && login.expiresAt > Date.now();
       const principal = live ? await deps.auth.principalOf(login.userName) : undefined;
       if (!principal || !isAllowed(principal, ACTIVE_SESSIONS, 'read')) end();
@@ -99,7 +99,7 @@ function streamEvents(res: ServerResponse, deps: AppDeps, onEnd: () => void): ()
     targets: (outcomes) => send('targets', outcomes.map(targetEvent)),
     sync: (sync) => send('sync', sync),
   };
-  const { events } = deps.engine;
+  const { events } = deps;
   events.on('task', listeners.task);
   events.on('targets', listeners.targets);
   events.on('sync', listeners.sync);

@@ -3,12 +3,11 @@
 // (docs/api-bigiq.md), so one shape serves both surfaces; each task also carries `progress`, its per-device tally.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ACTIVE_SESSIONS } from '../../core/access.js';
-import type { KillTask, TaskTarget } from '../../core/model.js';
-import { isFinal } from '../../core/task-status.js';
+import { isDomainError } from '../../core/errors.js';
+import type { Device, KillTask, TaskTarget } from '../../core/model.js';
 import type { AppDeps } from '../app.js';
-import { BigiqError } from '../bigiq/errors.js';
-import { renderTask, TASKS_PATH } from '../bigiq/kill-sessions.render.js';
-import { KILL_REQUEST_SCHEMA, parseKillRequest } from '../bigiq/kill-sessions.request.js';
+import { KILL_REQUEST_SCHEMA, readKillRequest } from '../kill-request.js';
+import { progressOf, renderTask, TASKS_PATH } from '../kill-task-body.js';
 import { SpsError, spsErrorSchema } from './errors.js';
 import { requireSpsPrivilege } from './plugin.js';
 import { wholeNumberParam } from './sessions.params.js';
@@ -27,30 +26,15 @@ const taskObject = {
 const errors = { 400: spsErrorSchema, 401: spsErrorSchema, 403: spsErrorSchema, 404: spsErrorSchema };
 const keyParams = { type: 'object', properties: { key: { type: 'string' } }, required: ['key'] } as const;
 
-/** Devices by state, and sessions by outcome, over a task's targets. */
-export function progressOf(targets: readonly TaskTarget[]) {
-  const devices = (status: TaskTarget['status']) => targets.filter((t) => t.status === status).length;
-  const sum = (pick: (t: TaskTarget) => readonly string[]) => targets.reduce((n, t) => n + pick(t).length, 0);
-  return {
-    devices: targets.length,
-    pending: devices('pending'),
-    done: devices('done'),
-    failed: devices('failed'),
-    canceled: devices('canceled'),
-    killed: sum((t) => t.killed),
-    not_found: sum((t) => t.notFound),
-    failed_sessions: sum((t) => t.failed),
+export async function registerKillTaskRoutes(app: FastifyInstance, deps: Pick<AppDeps, 'tasks' | 'machineId'>) {
+  const { tasks } = deps;
+  /** Task objects for a page of tasks: their targets in one query, whatever the page size. */
+  const taskObjectsOf = async (list: readonly KillTask[], detail: boolean) => {
+    const [targets, devices] = await Promise.all([tasks.targetsOf(list.map((t) => t.id)), tasks.devices()]);
+    return list.map((task) => taskObjectFor(task, targets.get(task.id) ?? [], devices, detail));
   };
-}
-
-export async function registerKillTaskRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const { engine } = deps;
-  const taskObjectOf = async (task: KillTask, detail: boolean) => {
-    const [targets, devices] = await Promise.all([engine.store.listTargets(task.id), engine.store.listDevices()]);
-    const body = renderTask(task, targets, {
-      ownerMachineId: deps.machineId,
-      devices: new Map(devices.map((d) => [d.id, d])),
-    });
+  const taskObjectFor = (task: KillTask, targets: TaskTarget[], devices: Map<string, Device>, detail: boolean) => {
+    const body = renderTask(task, targets, { ownerMachineId: deps.machineId, devices });
     // A listing stays small whatever the tasks killed: per-session ids only in the detail.
     const shown = detail ? body : Object.fromEntries(Object.entries(body).filter(([name]) => name !== 'deviceResults'));
     return {
@@ -59,9 +43,10 @@ export async function registerKillTaskRoutes(app: FastifyInstance, deps: AppDeps
       meta: { href: `${HREF}/${task.id}`, parent: HREF, bigiq: `${TASKS_PATH}/${task.id}` },
     };
   };
+  const taskObjectOf = async (task: KillTask) => (await taskObjectsOf([task], true))[0];
   const findTask = async (request: FastifyRequest<{ Params: { key: string } }>) => {
-    const task = await engine.store.findTaskById(request.params.key);
-    if (!task) throw new SpsError(404, 'NotFound', 'There is no kill task with that key.', { path: request.url });
+    const task = await tasks.find(request.params.key);
+    if (!task) throw taskNotFound(request.url);
     return task;
   };
 
@@ -80,8 +65,8 @@ export async function registerKillTaskRoutes(app: FastifyInstance, deps: AppDeps
     async (request, reply) => {
       const principal = requireSpsPrivilege(request, ACTIVE_SESSIONS, 'write');
       const selector = selectorFrom(request.body);
-      const task = await engine.submitKill(selector, { name: principal.name, address: request.ip });
-      return reply.code(201).send(await taskObjectOf(task, true));
+      const task = await tasks.submit(selector, { name: principal.name, address: request.ip });
+      return reply.code(201).send(await taskObjectOf(task));
     },
   );
 
@@ -99,9 +84,9 @@ export async function registerKillTaskRoutes(app: FastifyInstance, deps: AppDeps
       requireSpsPrivilege(request, ACTIVE_SESSIONS, 'read');
       const limit = Math.min(wholeNumberParam('limit', request.query.limit) ?? DEFAULT_LIMIT, MAX_LIMIT);
       const offset = wholeNumberParam('offset', request.query.offset) ?? 0;
-      const [tasks, total] = await Promise.all([engine.store.listTasks({ limit, offset }), engine.store.countTasks()]);
+      const { tasks: page, total } = await tasks.page(offset, limit);
       return {
-        items: await Promise.all(tasks.map((task) => taskObjectOf(task, false))),
+        items: await taskObjectsOf(page, false),
         meta: { href: HREF, parent: '/api', limit, offset, match_count: total },
       };
     },
@@ -119,7 +104,7 @@ export async function registerKillTaskRoutes(app: FastifyInstance, deps: AppDeps
     },
     async (request) => {
       requireSpsPrivilege(request, ACTIVE_SESSIONS, 'read');
-      return taskObjectOf(await findTask(request), true);
+      return taskObjectOf(await findTask(request));
     },
   );
 
@@ -141,21 +126,24 @@ export async function registerKillTaskRoutes(app: FastifyInstance, deps: AppDeps
         throw new SpsError(400, 'SemanticError', 'Only {"status": "CANCEL_REQUESTED"} can be set on a kill task.');
       }
       const existing = await findTask(request);
-      if (isFinal(existing.status)) {
-        throw new SpsError(400, 'SemanticError', `The task is ${existing.status} and can no longer be canceled.`);
+      const result = await tasks.cancel(existing.id, { name: principal.name, address: request.ip });
+      if (!result) throw taskNotFound(request.url);
+      if (result.outcome === 'final') {
+        throw new SpsError(400, 'SemanticError', `The task is ${result.task.status} and can no longer be canceled.`);
       }
-      const task = (await engine.cancelTask(existing.id, { name: principal.name, address: request.ip })) ?? existing;
-      return taskObjectOf(task, true);
+      return taskObjectOf(result.task);
     },
   );
 }
 
-/** The BIG-IQ body's selector; its validation messages become SPS errors. */
+/** The request's selector; its validation messages (BIG-IQ's) become SPS errors. */
 function selectorFrom(body: unknown) {
   try {
-    return parseKillRequest(body, {});
+    return readKillRequest(body);
   } catch (err) {
-    if (!(err instanceof BigiqError)) throw err;
+    if (!isDomainError(err)) throw err;
     throw new SpsError(400, 'SemanticError', err.message);
   }
 }
+
+const taskNotFound = (path: string) => new SpsError(404, 'NotFound', 'There is no kill task with that key.', { path });

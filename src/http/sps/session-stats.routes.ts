@@ -86,11 +86,7 @@ export async function registerSessionStatsRoutes(app: FastifyInstance, deps: App
       });
     }
     const size = Math.min(wholeNumberParam('size', request.query.size) ?? DEFAULT_SIZE, MAX_SIZE);
-    const { total, distinct, buckets } = await deps.engine.store.countSessionsBy(
-      searchQueryOf(request.query),
-      field,
-      size,
-    );
+    const { total, distinct, buckets } = await deps.sessions.countBy(searchQueryOf(request.query), field, size);
     return { field: name, total, distinct, items: buckets, meta: { href: STATS_HREF, parent: SESSIONS_HREF } };
   });
 }

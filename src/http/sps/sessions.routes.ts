@@ -96,12 +96,12 @@ const listSchema = {
 };
 
 export async function registerSpsSessionRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const store = deps.engine.store;
+  const { sessions } = deps;
 
   app.get<{ Querystring: SessionListQuery }>(SESSIONS_HREF, { schema: listSchema }, async (request, reply) => {
     requireSpsPrivilege(request, ACTIVE_SESSIONS, 'read');
     const params = parseListQuery(request.query);
-    const { rows, matchCount } = await store.searchSessions(params.search);
+    const { rows, matchCount } = await sessions.search(params.search);
     const now = Date.now();
     if (params.format === 'csv') {
       return reply.type('text/csv; charset=utf-8').send(csvDocument(params.csvFields, rows, now));
@@ -136,7 +136,7 @@ export async function registerSpsSessionRoutes(app: FastifyInstance, deps: AppDe
       requireSpsPrivilege(request, ACTIVE_SESSIONS, 'read');
       const { key } = request.params;
       const ref = parseSessionKey(key);
-      const session = ref && (await store.findSessionRecord(ref.deviceId, ref.sessionId));
+      const session = ref && (await sessions.find(ref.deviceId, ref.sessionId));
       if (!session) throw new SpsError(404, 'NotFound', SPS_MESSAGES.NotFound, { path: `${SESSIONS_HREF}/${key}` });
       return {
         key,

@@ -9,12 +9,13 @@ import type {
   ConfigOp,
   ConfigSnapshot,
   ConfigStore,
+  FleetWrite,
   GroupRecord,
   UserRecord,
 } from '../store.js';
 import { configTransactionStore } from './config-transactions.js';
 import { isUniqueViolation } from './dialect.js';
-import { deviceFromRow, deviceToRow, newUserKey } from './rows.js';
+import { auditToRow, deviceFromRow, deviceToRow, newUserKey } from './rows.js';
 import type { AaaAclTable, AaaGroupTable, Database } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -73,6 +74,15 @@ export function configStore(db: Kysely<Database>, box: SecretBox): ConfigStore {
           );
         }
         throw err;
+      }
+    },
+
+    async writeFleet(write) {
+      try {
+        return await db.transaction().execute((trx) => writeFleetIn(trx, box, write));
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        throw new DomainError('conflict', 'DEVICE_EXISTS', 'a device with that id or hostname exists');
       }
     },
 
@@ -169,6 +179,24 @@ async function commitIn(trx: Transaction<Database>, box: SecretBox, request: Con
       paths: JSON.stringify(request.paths),
     })
     .execute();
+  return revision;
+}
+
+async function writeFleetIn(trx: Transaction<Database>, box: SecretBox, write: FleetWrite): Promise<number> {
+  const bumped = await trx
+    .updateTable('config_revision')
+    .set((eb) => ({ revision: eb('revision', '+', 1) }))
+    .where('id', '=', 1)
+    .returning('revision')
+    .executeTakeFirstOrThrow();
+  const revision = Number(bumped.revision);
+  for (const op of write.ops) await applyFleetOp(trx, box, op);
+  const { at, actor, address, message } = write;
+  await trx
+    .insertInto('config_commits')
+    .values({ revision, at, actor, address, message, paths: JSON.stringify(write.paths) })
+    .execute();
+  if (write.audit.length > 0) await trx.insertInto('audit_events').values(write.audit.map(auditToRow)).execute();
   return revision;
 }
 

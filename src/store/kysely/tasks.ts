@@ -1,13 +1,12 @@
 // Kill tasks, their per-device targets, and the lease that lets exactly one runner work a task at a time.
 import type { Kysely } from 'kysely';
 import type { AuditEvent, KillTask, TaskTarget } from '../../core/model.js';
+import { OPEN_STATUSES, sourcesOf } from '../../core/task-status.js';
 import type { TargetOutcome, TaskPatch, TaskStore } from '../store.js';
 import type { DialectTraits } from './dialect.js';
 import { auditToRow, chunk, targetFromRow, targetToRow, taskFromRow, taskToRow } from './rows.js';
 import type { Database, TaskTable } from './schema.js';
 
-const OPEN_STATUSES = ['CREATED', 'STARTED', 'CANCEL_REQUESTED'];
-const FINAL_STATUSES = ['FINISHED', 'FAILED', 'CANCELED'];
 const TARGET_COLUMNS = 12;
 const CLAIM_CANDIDATES = 8;
 
@@ -78,7 +77,7 @@ export function taskStore(db: Kysely<Database>, traits: DialectTraits): TaskStor
           updated_micros: nowMicros(),
         }))
         .where('id', '=', id)
-        .where('status', 'not in', [...FINAL_STATUSES, 'CANCEL_REQUESTED'])
+        .where('status', 'in', sourcesOf('CANCEL_REQUESTED'))
         .execute();
       return findTaskById(id);
     },
@@ -87,7 +86,7 @@ export function taskStore(db: Kysely<Database>, traits: DialectTraits): TaskStor
       const candidates = await db
         .selectFrom('tasks')
         .select('id')
-        .where('status', 'in', OPEN_STATUSES)
+        .where('status', 'in', [...OPEN_STATUSES])
         .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
         .orderBy('created_at')
         .limit(CLAIM_CANDIDATES)
@@ -98,7 +97,7 @@ export function taskStore(db: Kysely<Database>, traits: DialectTraits): TaskStor
           .updateTable('tasks')
           .set({ lease_owner: owner, lease_until: now + leaseMs })
           .where('id', '=', id)
-          .where('status', 'in', OPEN_STATUSES)
+          .where('status', 'in', [...OPEN_STATUSES])
           .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
           .executeTakeFirst();
         if (result.numUpdatedRows > 0n) return findTaskById(id);

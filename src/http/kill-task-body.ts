@@ -1,6 +1,7 @@
-// Kill tasks as BIG-IQ shows them (bigiq-compat §7.6–7.8), plus curfew's per-device outcomes as `deviceResults`.
-import type { Device, KillTask, TaskTarget } from '../../core/model.js';
-import { bigiqTime, machineIdLink } from './links.js';
+// Kill tasks as BIG-IQ shows them (bigiq-compat §7.6–7.8), plus curfew's per-device outcomes as `deviceResults`. The
+// SPS-side /api/kill-tasks shows the same body, with `progress`.
+import type { Device, KillTask, TaskTarget } from '../core/model.js';
+import { bigiqTime, machineIdLink } from './bigiq/links.js';
 
 export const TASK_KIND = 'cm:access:tasks:kill-sessions:accesskillsessionstaskitemstate';
 export const TASK_COLLECTION_KIND = 'cm:access:tasks:kill-sessions:accesskillsessionstaskcollectionstate';
@@ -83,5 +84,21 @@ export function renderTask(
       ...(t.errorMessage !== null && { errorMessage: t.errorMessage }),
       attempts: t.attempts,
     })),
+  };
+}
+
+/** Devices by state, and sessions by outcome, over a task's targets. */
+export function progressOf(targets: readonly TaskTarget[]) {
+  const devices = (status: TaskTarget['status']) => targets.filter((t) => t.status === status).length;
+  const sum = (pick: (t: TaskTarget) => readonly string[]) => targets.reduce((n, t) => n + pick(t).length, 0);
+  return {
+    devices: targets.length,
+    pending: devices('pending'),
+    done: devices('done'),
+    failed: devices('failed'),
+    canceled: devices('canceled'),
+    killed: sum((t) => t.killed),
+    not_found: sum((t) => t.notFound),
+    failed_sessions: sum((t) => t.failed),
   };
 }
