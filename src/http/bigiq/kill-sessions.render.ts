@@ -1,4 +1,5 @@
-// Kill tasks as BIG-IQ shows them (bigiq-compat §7.6–7.8), plus curfew's per-device outcomes as `deviceResults`.
+// Kill tasks as BIG-IQ shows them (docs/compat/bigiq.md §7.6–7.8), plus curfew's per-device outcomes as
+// `deviceResults`.
 import type { Device, KillTask, TaskTarget } from '../../core/model.js';
 import { bigiqTime, machineIdLink } from './links.js';
 

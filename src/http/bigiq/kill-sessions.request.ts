@@ -1,5 +1,6 @@
-// Reading a kill-sessions POST body into a selector, with BIG-IQ's validation messages verbatim (bigiq-compat §7.4),
-// plus curfew's `fleet` extension (docs/decisions/0007): a scope that needs no inventory to name it.
+// Reading a kill-sessions POST body into a selector, with BIG-IQ's validation messages verbatim
+// (docs/compat/bigiq.md §7.4), plus curfew's `fleet` extension (docs/decisions/0007): a scope that needs no inventory
+// to name it.
 import type { KillAction, KillSelector, SessionList } from '../../core/model.js';
 import { BigiqError } from './errors.js';
 import { deviceIdFromLink, machineIdLink } from './links.js';
