@@ -630,27 +630,32 @@ export function readCatalogue(
   return catalogue;
 }
 
-/** Error classes that reach the wire, with the classes between them and Error. */
+/**
+ * Error classes that reach the wire: `extends Error` classes in the wire directories, the named ones, and every class
+ * that extends one of those (a service's `class XError extends DomainError` is rendered like a DomainError).
+ */
 function errorClasses(
   reader: MessageReader,
   modules: Map<string, Module>,
   options: SeedOptions,
 ): Set<ts.ClassDeclaration> {
-  const all = new Set<ts.ClassDeclaration>();
-  const extendsError = (decl: ts.ClassDeclaration, depth = 0): boolean => {
+  const isWire = (decl: ts.ClassDeclaration, file: string): boolean =>
+    options.wireClassDirs.some((dir) => file.startsWith(dir)) || options.wireClasses.includes(decl.name?.text ?? '');
+  /** Whether the class extends Error, and whether it or a class it extends is a wire class. */
+  const classify = (decl: ts.ClassDeclaration, depth = 0): { error: boolean; wire: boolean } => {
     const base = extendsClause(decl);
-    if (!base || !ts.isIdentifier(base) || depth > MAX_DEPTH) return false;
-    if (base.text === 'Error') return true;
+    const own = isWire(decl, reader.fileOf(decl));
+    if (!base || !ts.isIdentifier(base) || depth > MAX_DEPTH) return { error: false, wire: false };
+    if (base.text === 'Error') return { error: true, wire: own };
     const next = reader.lookup(base);
-    return next !== undefined && ts.isClassDeclaration(next) && extendsError(next, depth + 1);
+    if (!next || !ts.isClassDeclaration(next)) return { error: false, wire: false };
+    const inherited = classify(next, depth + 1);
+    return { error: inherited.error, wire: inherited.error && (own || inherited.wire) };
   };
+  const all = new Set<ts.ClassDeclaration>();
   for (const module of modules.values()) {
     for (const decl of module.decls.values()) {
-      if (!ts.isClassDeclaration(decl) || !extendsError(decl)) continue;
-      const wire =
-        options.wireClassDirs.some((dir) => module.file.startsWith(dir)) ||
-        options.wireClasses.includes(decl.name?.text ?? '');
-      if (wire) all.add(decl);
+      if (ts.isClassDeclaration(decl) && classify(decl).wire) all.add(decl);
     }
   }
   return all;
