@@ -238,17 +238,19 @@ export const partsText = (parts: readonly Part[]): string => parts.map((p) => (p
 
 export class MessageReader {
   readonly #modules: Map<string, Module>;
-  readonly #callers = new Map<string, ts.CallExpression[] | ts.NewExpression[]>();
+  /** Compiler file name → path relative to the root. */
+  readonly #files: Map<string, string>;
+  readonly #callers = new Map<string, (ts.CallExpression | ts.NewExpression)[]>();
   readonly #callStack: string[] = [];
 
   constructor(modules: Map<string, Module>) {
     this.#modules = modules;
+    this.#files = new Map([...modules.values()].map((m) => [m.source.fileName, m.file]));
   }
 
   fileOf(node: ts.Node): string {
     const fileName = node.getSourceFile().fileName;
-    for (const module of this.#modules.values()) if (module.source.fileName === fileName) return module.file;
-    return fileName;
+    return this.#files.get(fileName) ?? fileName;
   }
 
   where(node: ts.Node): string {
@@ -344,7 +346,7 @@ export class MessageReader {
       };
       visit(module.source);
     }
-    this.#callers.set(wanted, found as ts.CallExpression[]);
+    this.#callers.set(wanted, found);
     return found;
   }
 
