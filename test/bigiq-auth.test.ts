@@ -1,4 +1,4 @@
-// BIG-IQ authentication (bigiq-compat.md §1, §12.2–5): login in every client's dialect, the token fields clients
+// BIG-IQ authentication (docs/compat/bigiq.md §1, §9.4): login in every client's dialect, the token fields clients
 // dereference, F5's exact 401 bodies, lockout, exchange, token management, HTTP Basic and provider discovery.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

@@ -1,5 +1,5 @@
-// Golden tests: every kill-sessions example of the BIG-IQ reference (bigiq-compat §7.3), verbatim, against a lab
-// fleet named like the reference; the §7.4 validation messages; the task object, collection, $select and cancel.
+// Golden tests: every kill-sessions example of the BIG-IQ reference (docs/compat/bigiq.md §7.3), verbatim, against a
+// lab fleet named like the reference; the §7.4 validation messages; the task object, collection, $select and cancel.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { waitForFinal } from './support/engine-harness.js';

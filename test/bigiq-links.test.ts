@@ -1,4 +1,4 @@
-// The shared BIG-IQ link helpers (bigiq-compat.md §2–3): device references in every form clients send, BIG-IQ's
+// The shared BIG-IQ link helpers (docs/compat/bigiq.md §2–3): device references in every form clients send, BIG-IQ's
 // task time format and the collection envelope.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

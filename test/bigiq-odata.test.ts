@@ -1,5 +1,5 @@
-// Golden tests for the BIG-IQ OData module: every query example in bigiq-compat.md §4.1 and every rule in §4.2,
-// applied to small machineid-resolver, device-group and task collections shaped like spec §7–9.
+// Golden tests for the BIG-IQ OData module: every query example in docs/compat/bigiq.md §4.1 and every rule in §4.2,
+// applied to small machineid-resolver, device-group and task collections shaped like §7–9.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -34,7 +34,7 @@ interface DeviceFields {
   properties: Record<string, unknown>;
 }
 
-/** A machineid-resolver item (spec §8). */
+/** A machineid-resolver item (§8). */
 function resolverDevice(fields: DeviceFields): Record<string, unknown> {
   const { machineId, product = 'BIG-IP', version = '12.1.0', httpsPort = 443, ...rest } = fields;
   return {
@@ -109,7 +109,7 @@ const bigiq = resolverDevice({
 });
 const resolverItems = [blue1, blue2, red1, edge, bigiq];
 
-/** A device group (spec §9.1); access groups carry both access-group markers (spec §9.3). */
+/** A device group (§9.1); access groups carry both access-group markers (§9.3). */
 function deviceGroup(groupName: string, properties: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     groupName,
@@ -135,7 +135,7 @@ const deviceGroups = [
   deviceGroup('cm-shared-all-big-iqs'),
 ];
 
-/** `GET .../device-groups/TestGroup/devices`: the source device is marked with the string 'true' (spec §9.3). */
+/** `GET .../device-groups/TestGroup/devices`: the source device is marked with the string 'true' (§9.3). */
 const testGroupMembers = [
   { ...blue1, properties: { 'cm:access:source-device': 'true' } },
   { ...blue2, properties: { 'cm:access:source-device': 'false' } },
@@ -149,7 +149,7 @@ const discoveryTasks = [
   { id: 't4', status: 'FAILED', deviceReference: { link: resolverLink(BLUE1) }, lastUpdateMicros: 3000 },
 ];
 
-/** Kill-sessions tasks (spec §7.6–7.7). */
+/** Kill-sessions tasks (§7.6–7.7). */
 const killTasks = [
   {
     id: 'k1',
@@ -198,7 +198,7 @@ const virtualServers = [
   { name: 'vs-none' },
 ];
 
-/** Network-access objects as PMTEAM and REVOKE-HOWTO filter them. */
+/** Network-access objects as PMTEAM and REVOKE-HOWTO filter them (§4.1). */
 const networkAccess = [
   {
     name: 'na-blue1',
@@ -252,7 +252,7 @@ const compare = (field: string, value: string | number, op: 'eq' | 'ne' = 'eq'):
   value,
 });
 
-// ---- spec §4.1 examples ------------------------------------------------------------------------------------
+// ---- §4.1 examples -----------------------------------------------------------------------------------------
 
 describe('spec §4.1 $filter examples', () => {
   it("address eq '10.1.1.1' (ANS sends it as address%20eq%20'<ip>' and reads items[0].machineId)", () => {
@@ -419,7 +419,7 @@ describe('spec §4.1 $select, $top, $orderby, $expand, $skip examples', () => {
   });
 });
 
-// ---- spec §4.2 grammar -------------------------------------------------------------------------------------
+// ---- §4.2 grammar ------------------------------------------------------------------------------------------
 
 describe('spec §4.2 minimum $filter grammar', () => {
   it('eq and ne', () => {

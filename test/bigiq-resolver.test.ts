@@ -1,4 +1,4 @@
-// BIG-IQ inventory views (bigiq-compat.md §8–9, §12 items 6–7): machineid-resolver items in F5's documented shape,
+// BIG-IQ inventory views (docs/compat/bigiq.md §8–9): machineid-resolver items in F5's documented shape,
 // device groups (well-known, access groups, clusters) with their members, mgmt-authority-status, the queries real
 // clients send verbatim, OData on every collection, and F5's error bodies.
 import assert from 'node:assert/strict';

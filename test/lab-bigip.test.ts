@@ -1,4 +1,5 @@
-// The lab BIG-IP emulator: topology, exact response shapes from bigip-device.md, tokens, HA and fault injection.
+// The lab BIG-IP emulator: topology, exact response shapes from docs/compat/bigip-device.md, tokens, HA and fault
+// injection.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';

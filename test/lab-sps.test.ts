@@ -1,4 +1,4 @@
-// The lab SPS emulator: topology and the exact response shapes of sps-compat.md (login cookie, auth, errors, audit
+// The lab SPS emulator: topology and the exact response shapes of docs/compat/sps.md (login cookie, auth, errors, audit
 // search, single session, session termination).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

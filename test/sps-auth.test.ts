@@ -1,4 +1,4 @@
-// SPS authentication and envelope (sps-compat §1, §2, checklist 1–5): the session_id cookie as the first
+// SPS authentication and envelope (docs/compat/sps.md §1, §2, §9 items 1–5): the session_id cookie as the first
 // Set-Cookie, Basic on any endpoint without cookies, the sliding idle timeout, meta and headers on every answer.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

@@ -1,6 +1,6 @@
-// Configuration transactions on the SPS surface (sps-compat §4; checklist 6): auto-open on the first write, explicit
-// open with any body or none, both status shapes, the changelog, commit messages, rollback, isolation between logins,
-// conflicts between commits, NoTransaction, and transactions that end with their login session.
+// Configuration transactions on the SPS surface (docs/compat/sps.md §4, §9 item 6): auto-open on the first write,
+// explicit open with any body or none, both status shapes, the changelog, commit messages, rollback, isolation between
+// logins, conflicts between commits, NoTransaction, and transactions that end with their login session.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ADMIN_PASSWORD, type AppHarness, startApp } from './support/app-harness.js';

@@ -1,5 +1,6 @@
-// Configuration in transactions on the SPS surface (sps-compat §2, §4, §5; checklist 4–9): the seed's curl commands
-// for the local database, groups, users and ACLs run as printed; the transaction lifecycle; one-use passwords; admin.
+// Configuration in transactions on the SPS surface (docs/compat/sps.md §2, §4, §5, §9 items 4–9): the seed's curl
+// commands for the local database, groups, users and ACLs run as printed; the transaction lifecycle; one-use passwords;
+// admin.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AAA_USERS } from '../src/core/access.js';

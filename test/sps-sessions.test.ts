@@ -1,5 +1,5 @@
-// SPS sessions (sps-compat §6, checklist 4, 5, 10): search /api/audit/sessions with the Lucene subset, fields, pages,
-// sort, time bounds and CSV; read one session; end one with DELETE /api/active-sessions as the seed shows.
+// SPS sessions (docs/compat/sps.md §6, §9 items 4, 5, 10): search /api/audit/sessions with the Lucene subset, fields,
+// pages, sort, time bounds and CSV; read one session; end one with DELETE /api/active-sessions as the seed shows.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ADMIN_PASSWORD, type AppHarness, startApp } from './support/app-harness.js';

@@ -5,7 +5,8 @@ import { type Random, seededRandom } from './synthetic.js';
  * - `timeout`: the request is never answered.
  * - `http500`: every request gets a 500 with an iControl error body.
  * - `reset`: the TCP connection is destroyed without a response.
- * - `silent_nonkill`: `DELETE /mgmt/tm/apm/session/<id>` answers 200 but the session stays (the failure mode the spec warns about).
+ * - `silent_nonkill`: `DELETE /mgmt/tm/apm/session/<id>` answers 200 but the session stays (the failure mode of
+ *   docs/compat/bigip-device.md §4.1).
  * - `auth_fail`: every login and every credential is refused with 401.
  */
 export type LabFault = 'none' | 'timeout' | 'http500' | 'reset' | 'silent_nonkill' | 'auth_fail';

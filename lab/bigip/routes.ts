@@ -1,4 +1,4 @@
-// The iControl REST subset of bigip-device.md, as pure handlers over one emulated device's state.
+// The iControl REST subset of docs/compat/bigip-device.md, as pure handlers over one emulated device's state.
 import type { LabDevice } from './device.js';
 import type { LabFault, RequestKind } from './faults.js';
 import {
@@ -145,7 +145,10 @@ function listSessions(context: RouteContext): Reply {
   return ok(accessInfoBody(context.device.servedSessions?.values() ?? [], limit));
 }
 
-/** The 200 with an empty body and the 404 wording are unverified (bigip-device.md §9); clients must re-list anyway. */
+/**
+ * The 200 with an empty body and the 404 wording are unverified (docs/compat/bigip-device.md §9); clients must re-list
+ * anyway.
+ */
 function deleteSession(context: RouteContext): Reply {
   const sessions = context.device.servedSessions;
   const sessionId = context.param;

@@ -1,4 +1,5 @@
-// iControl REST response bodies, in the shapes of bigip-device.md. Keys not confirmed by the spec are kept to a minimum.
+// iControl REST response bodies, in the shapes of docs/compat/bigip-device.md. Keys not confirmed there are kept to a
+// minimum.
 import type { LabDevice } from './device.js';
 import type { LabSession } from './session-set.js';
 import type { TokenRecord } from './tokens.js';
@@ -79,7 +80,7 @@ export function accessInfoBody(sessions: Iterable<LabSession>, limit: number): s
   return listed === 0 ? `${body}}` : `${body}}}`;
 }
 
-/** Shape from a 14.1 fixture (bigip-device.md §6); the STANDBY color and wording are unverified. */
+/** Shape from a 14.1 fixture (docs/compat/bigip-device.md §6); the STANDBY color and wording are unverified. */
 export function failoverStatusBody(failover: 'ACTIVE' | 'STANDBY'): string {
   const active = failover === 'ACTIVE';
   const details = `${SELF}/mgmt/tm/cm/failoverStatus/0/details`;

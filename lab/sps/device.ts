@@ -11,7 +11,10 @@ export function emptySpsCounters(): SpsCounters {
 }
 
 export type SpsProtocol = 'SSH' | 'RDP';
-/** `ACCEPT` for a session that was let through; `TERMINATED` once an admin ended it (syslog wording, sps-compat.md §6.1). */
+/**
+ * `ACCEPT` for a session that was let through; `TERMINATED` once an admin ended it (syslog wording,
+ * docs/compat/sps.md §6.1).
+ */
 export type SpsVerdict = 'ACCEPT' | 'TERMINATED';
 
 /** One recorded session. SPS keeps it in the audit log after it ends, with `active: false` and an end time. */
@@ -84,7 +87,7 @@ export class AuditLog {
   }
 }
 
-/** REST login sessions (`session_id` cookies) with the sliding idle timeout of sps-compat.md §1.4. */
+/** REST login sessions (`session_id` cookies) with the sliding idle timeout of docs/compat/sps.md §1.4. */
 export class LoginSessions {
   private readonly expiresAt = new Map<string, number>();
 

@@ -1,4 +1,4 @@
-// The SPS REST subset curfew needs (sps-compat.md §1, §6), as pure handlers over one emulated appliance's state.
+// The SPS REST subset curfew needs (docs/compat/sps.md §1, §6), as pure handlers over one emulated appliance's state.
 import type { LabFault } from '../bigip/faults.js';
 import type { SpsDevice, SpsRequestKind } from './device.js';
 import { QueryError, searchSessions } from './search.js';

@@ -1,5 +1,5 @@
-// The basic audit search of sps-compat.md §6.3–6.4, as far as this lab goes: `q` with `field:value` terms joined by
-// AND, `fields` (dotted paths into the session body), and `limit`/`offset` paging with page links.
+// The basic audit search of docs/compat/sps.md §6.3–6.4, as far as this lab goes: `q` with `field:value` terms joined
+// by AND, `fields` (dotted paths into the session body), and `limit`/`offset` paging with page links.
 import type { RecordedSession } from './device.js';
 import { type ListingMeta, listItem, listingBody, SESSIONS_PATH, sessionBody } from './shapes.js';
 

@@ -37,7 +37,7 @@ function splitUrl(url: string): { path: string; query: URLSearchParams } {
   return { path, query: new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1)) };
 }
 
-/** The `session_id` cookie; a bare `session_id` header is accepted too (sps-compat.md §1.4). */
+/** The `session_id` cookie; a bare `session_id` header is accepted too (docs/compat/sps.md §1.4). */
 function loginIdOf(req: IncomingMessage): string | undefined {
   for (const pair of (req.headers.cookie ?? '').split(';')) {
     const [name, ...value] = pair.trim().split('=');
@@ -79,7 +79,10 @@ function handle(
   else send(res, reply);
 }
 
-/** JSON with the headers every SPS answer carries (sps-compat.md §1.8), plus the route's own (Set-Cookie, Allow). */
+/**
+ * JSON with the headers every SPS answer carries (docs/compat/sps.md §1.8), plus the route's own (Set-Cookie,
+ * Allow).
+ */
 function send(res: ServerResponse, reply: Reply): void {
   if (res.destroyed || res.headersSent) return;
   res.writeHead(reply.status, {

@@ -1,5 +1,5 @@
-// SPS REST response bodies and headers, in the shapes of sps-compat.md §1, §2 and §6. Keys that no documented sample
-// shows are kept to a minimum; the few design choices are marked [INF] / [GAP] as in the spec.
+// SPS REST response bodies and headers, in the shapes of docs/compat/sps.md §1, §2 and §6. Keys that no documented
+// sample shows are kept to a minimum; the few choices made where SPS documents nothing say so.
 import type { RecordedSession } from './device.js';
 
 const SPS_VERSION = '7.0.5';
@@ -23,7 +23,7 @@ export function errorBody(type: string, message: string, path: string, details: 
   return JSON.stringify({ error: { type, message, details }, meta: metaOf(path) });
 }
 
-/** A body that is only the meta object: the login (§1.1 [INF]) and a terminated session (§6.5 [INF]). */
+/** A body that is only the meta object: the login (§1.1) and a terminated session (§6.5), as neither is documented. */
 export function metaBody(path: string): string {
   return JSON.stringify({ meta: metaOf(path) });
 }
@@ -33,7 +33,7 @@ export function loginCookie(sessionId: string, expiresAtMs: number): string {
   return `session_id=${sessionId}; expires=${new Date(expiresAtMs).toUTCString()}; Path=/; Secure; HttpOnly`;
 }
 
-/** `GET /api/info`: the two fields the official clients read (§7); the rest of the body is [GAP]. */
+/** `GET /api/info`: the two fields the official clients read (§7); the rest of the body is not documented. */
 export function infoBody(): string {
   return JSON.stringify({
     body: { firmware_version: SPS_VERSION, version: SPS_VERSION },
@@ -49,7 +49,7 @@ function iso(ms: number): string {
 /**
  * The session body of §6.1, trimmed to the documented keys this lab can fill. The user names sit in `user`, named as in
  * the syslog fields (`gateway_username`, `server_username`); `start_time` sits beside `creation_time` and `verdict` in
- * `recording`, where the sample's trailing note places them. Those three placements are [INF].
+ * `recording`, where the sample's trailing note places them. Those three placements are inferred, not documented.
  */
 export function sessionBody(session: RecordedSession, nodeId: string): Record<string, unknown> {
   const href = `${SESSIONS_PATH}/${session.key}`;

@@ -1,5 +1,5 @@
 // The kill request body (BIG-IQ's kill-sessions shape, which both surfaces accept) read into a selector: the one set
-// of rules, with BIG-IQ's validation messages verbatim (docs/compat/bigiq.md), plus curfew's `fleet` extension
+// of rules, with BIG-IQ's validation messages verbatim (docs/compat/bigiq.md §7.4), plus curfew's `fleet` extension
 // (docs/decisions/0007). Each surface renders the DomainError('invalid', 'KILL_REQUEST', message) in its own format.
 import { DomainError } from './errors.js';
 import type { KillAction, KillSelector, SessionList } from './model.js';

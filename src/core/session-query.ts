@@ -1,5 +1,5 @@
-// The session search language: the Lucene subset SPS clients send in `q` (sps-compat §6.4), parsed into an AST the
-// store compiles to SQL. Pure: no SQL, no HTTP.
+// The session search language: the Lucene subset SPS clients send in `q` (docs/compat/sps.md §6.4), parsed into an AST
+// the store compiles to SQL. Pure: no SQL, no HTTP.
 //
 //   query   = or
 //   or      = and { ("OR" | "||") and }

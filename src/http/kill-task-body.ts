@@ -1,5 +1,5 @@
-// Kill tasks as BIG-IQ shows them (bigiq-compat §7.6–7.8), plus curfew's per-device outcomes as `deviceResults`. The
-// SPS-side /api/kill-tasks shows the same body, with `progress`.
+// Kill tasks as BIG-IQ shows them (docs/compat/bigiq.md §7.6–7.8), plus curfew's per-device outcomes as
+// `deviceResults`. The SPS-side /api/kill-tasks shows the same body, with `progress`.
 import type { Device, KillTask, TaskTarget } from '../core/model.js';
 import { bigiqTime, machineIdLink } from './bigiq/links.js';
 

@@ -1,5 +1,6 @@
-// Token authentication (bigip-device.md §1): one `tmos` login per connection, shared by concurrent callers, reused for
-// every call, renewed once when the device rejects it, and deleted on logout so tokens do not pile up on the device.
+// Token authentication (docs/compat/bigip-device.md §1): one `tmos` login per connection, shared by concurrent callers,
+// reused for every call, renewed once when the device rejects it, and deleted on logout so tokens do not pile up on the
+// device.
 import { ConnectorError } from '../connector.js';
 import { type BigipClient, type HttpMethod, type JsonResponse, unexpectedShape } from './client.js';
 

@@ -1,4 +1,4 @@
-// HA role in one round trip: `GET /mgmt/tm/cm/failover-status` (bigip-device.md §6).
+// HA role in one round trip: `GET /mgmt/tm/cm/failover-status` (docs/compat/bigip-device.md §6).
 import type { FailoverState } from '../../core/model.js';
 import { ConnectorError, type DeviceHealth } from '../connector.js';
 import type { TokenAuth } from './auth.js';

@@ -1,4 +1,4 @@
-// BIG-IP APM connector: lists and kills access sessions over iControl REST, following bigip-device.md.
+// BIG-IP APM connector: lists and kills access sessions over iControl REST, following docs/compat/bigip-device.md.
 import type { Connector } from '../connector.js';
 import { connectorFor } from '../vendor-connector.js';
 import { TokenAuth } from './auth.js';

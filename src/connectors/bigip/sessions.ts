@@ -1,4 +1,5 @@
-// APM sessions over iControl REST (bigip-device.md §2, §4.1): list via access-info, kill one DELETE per session id.
+// APM sessions over iControl REST (docs/compat/bigip-device.md §2, §4.1): list via access-info, kill one DELETE per
+// session id.
 import { ConnectorError, type DeleteReport, type DeviceSession } from '../connector.js';
 import { deleteEach } from '../delete-each.js';
 import type { TokenAuth } from './auth.js';
@@ -50,7 +51,7 @@ export async function listSessions(auth: TokenAuth): Promise<DeviceSession[]> {
   return parseAccessInfo(await auth.send('GET', ACCESS_INFO_PATH));
 }
 
-/** One DELETE per id (bigip-device.md §4.1); a 404 means the device does not have the session. */
+/** One DELETE per id (docs/compat/bigip-device.md §4.1); a 404 means the device does not have the session. */
 export function killSessions(
   auth: TokenAuth,
   sessionIds: readonly string[],

@@ -1,4 +1,4 @@
-// Cookie authentication (sps-compat.md §1): one `GET /api/authentication` with Basic per connection, shared by
+// Cookie authentication (docs/compat/sps.md §1): one `GET /api/authentication` with Basic per connection, shared by
 // concurrent callers; the `session_id` cookie goes on every call; after a 401 (the login idled out or the appliance
 // forgot it) log in again once. SPS has no logout (§1.6), so dropping the cookie is all a close can do.
 import type { DeviceEndpoint } from '../connector.js';

@@ -1,5 +1,5 @@
 // HTTPS transport to one SPS: the shared device client, reading SPS error bodies
-// (`{"error":{"type","message","details"},"meta":{…}}`, sps-compat.md §2.7).
+// (`{"error":{"type","message","details"},"meta":{…}}`, docs/compat/sps.md §2.7).
 import type { ConnectorOptions, DeviceEndpoint } from '../connector.js';
 import { DeviceHttpClient } from '../http.js';
 

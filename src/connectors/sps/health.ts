@@ -1,4 +1,4 @@
-// Health in one round trip: `GET /api/info` (sps-compat.md §7). Appliances here are standalone, so the HA role is
+// Health in one round trip: `GET /api/info` (docs/compat/sps.md §7). Appliances here are standalone, so the HA role is
 // UNKNOWN: the selector only consults failover inside clusters, and SPS clusters do not fail sessions over.
 import { ConnectorError, type DeviceHealth } from '../connector.js';
 import type { CookieAuth } from './auth.js';

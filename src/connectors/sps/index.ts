@@ -1,4 +1,4 @@
-// One Identity SPS connector: lists and kills ongoing sessions over the SPS REST API, following sps-compat.md.
+// One Identity SPS connector: lists and kills ongoing sessions over the SPS REST API, following docs/compat/sps.md.
 import type { Connector } from '../connector.js';
 import { connectorFor } from '../vendor-connector.js';
 import { CookieAuth } from './auth.js';

@@ -1,5 +1,5 @@
-// Sessions on SPS (sps-compat.md §6): ongoing sessions through the audit search with `active:true`, paged; each one
-// ended by `DELETE /api/active-sessions?id=<svc/… session id>`.
+// Sessions on SPS (docs/compat/sps.md §6): ongoing sessions through the audit search with `active:true`, paged; each
+// one ended by `DELETE /api/active-sessions?id=<svc/… session id>`.
 import { ConnectorError, type DeleteReport, type DeviceSession } from '../connector.js';
 import { deleteEach } from '../delete-each.js';
 import type { CookieAuth } from './auth.js';

@@ -1,4 +1,4 @@
-// BIG-IQ authentication (bigiq-compat.md §1): token login and exchange, token management, provider discovery, and
+// BIG-IQ authentication (docs/compat/bigiq.md §1): token login and exchange, token management, provider discovery, and
 // the hook that authenticates every other /mgmt request by X-F5-Auth-Token (or HTTP Basic, when enabled).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../core/access.js';

@@ -1,4 +1,4 @@
-// BIG-IQ shapes of the auth surface (bigiq-compat.md §1, §12.2): login providers, token items, the login/exchange
+// BIG-IQ shapes of the auth surface (docs/compat/bigiq.md §1): login providers, token items, the login/exchange
 // response, and their JSON schemas (which also drive serialization: fields missing here would be dropped).
 
 import type { IssuedToken, TokenPair } from '../../engine/auth-service.js';

@@ -1,4 +1,4 @@
-// /mgmt/cm/access/tasks/kill-sessions: create, list, read and cancel kill tasks (bigiq-compat §6–7).
+// /mgmt/cm/access/tasks/kill-sessions: create, list, read and cancel kill tasks (docs/compat/bigiq.md §6–7).
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ACTIVE_SESSIONS } from '../../core/access.js';

@@ -1,4 +1,4 @@
-// BIG-IQ's link and envelope conventions (bigiq-compat.md §2–3), shared by every /mgmt route: selfLinks and
+// BIG-IQ's link and envelope conventions (docs/compat/bigiq.md §2–3), shared by every /mgmt route: selfLinks and
 // references always name `https://localhost/mgmt/…` (never the real host), times use BIG-IQ's task format, and
 // collections carry the same wrapper keys whatever their items.
 

@@ -49,7 +49,7 @@ function toNumber(value: Scalar): number | undefined {
 /**
  * Orders an item value against a literal; undefined when they cannot be ordered (null, objects).
  * Numbers compare numerically with numbers and numeric strings (`httpsPort eq '443'`); everything else compares as
- * text, which makes booleans compare as the strings 'true' / 'false' (bigiq-compat.md §4.2).
+ * text, which makes booleans compare as the strings 'true' / 'false' (docs/compat/bigiq.md §4.2).
  */
 function compareScalars(value: unknown, literal: FilterLiteral): number | undefined {
   if (!isScalar(value) || literal === null) return undefined;

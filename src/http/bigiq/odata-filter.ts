@@ -1,5 +1,5 @@
-// The OData `$filter` dialect that BIG-IQ clients send (bigiq-compat.md §4): a lexer, a recursive-descent parser and an
-// evaluator over plain JSON items. Pure and dependency-free.
+// The OData `$filter` dialect that BIG-IQ clients send (docs/compat/bigiq.md §4): a lexer, a recursive-descent parser
+// and an evaluator over plain JSON items. Pure and dependency-free.
 //
 //   filter     = or
 //   or         = and { "or" and }

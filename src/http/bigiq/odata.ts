@@ -1,4 +1,4 @@
-// OData query options on BIG-IQ collections (bigiq-compat.md §3–4): parse `$filter`, `$select`, `$top`, `$skip`,
+// OData query options on BIG-IQ collections (docs/compat/bigiq.md §3–4): parse `$filter`, `$select`, `$top`, `$skip`,
 // `$orderby` and `$expand` from a request's (already URL-decoded) query, and apply them to a list of items.
 // Pure and dependency-free; the routes wrap the result in the collection envelope and map ODataError to a 400.
 import { evaluateFilter, resolvePath } from './odata-eval.js';

@@ -1,4 +1,4 @@
-// Device groups as BIG-IQ lists them (bigiq-compat.md §9): the well-known groups, one per access group, one per
+// Device groups as BIG-IQ lists them (docs/compat/bigiq.md §9): the well-known groups, one per access group, one per
 // cluster, with their members; and the Access mgmt-authority-status view of the access groups. Pure, like the
 // device rendering it builds on.
 import type { Device } from '../../core/model.js';

@@ -1,4 +1,4 @@
-// Domain objects → BIG-IQ machineid-resolver JSON (bigiq-compat.md §8): devices with the property bags clients
+// Domain objects → BIG-IQ machineid-resolver JSON (docs/compat/bigiq.md §8): devices with the property bags clients
 // derive trust, APM import, access group and cluster from, and this server as the BIG-IQ. Pure: the routes read the
 // store once per request and render from that snapshot (device groups: resolver.groups.ts).
 

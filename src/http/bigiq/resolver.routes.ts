@@ -1,4 +1,4 @@
-// The BIG-IQ device inventory views clients use to find kill-sessions inputs (bigiq-compat.md §8–9): the
+// The BIG-IQ device inventory views clients use to find kill-sessions inputs (docs/compat/bigiq.md §8–9): the
 // machineid-resolver, device groups (well-known, access groups, clusters) and their members, and the Access
 // mgmt-authority-status view. Rendered from the store on every request; every collection takes OData options.
 import type { FastifyInstance, FastifyRequest } from 'fastify';

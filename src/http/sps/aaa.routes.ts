@@ -1,5 +1,5 @@
-// AAA configuration (sps-compat §5): the aaa node, ACLs (readable as in SPS; writable in a transaction as curfew's
-// extension), the local database of users and groups, and the authentication settings.
+// AAA configuration (docs/compat/sps.md §5): the aaa node, ACLs (readable as in SPS; writable in a transaction as
+// curfew's extension), the local database of users and groups, and the authentication settings.
 import type { FastifyInstance } from 'fastify';
 import {
   AAA,

@@ -1,5 +1,5 @@
-// DELETE /api/active-sessions?id=<session_id> (sps-compat §6.5): ends one ongoing session through a kill task, so it
-// is audited and verified like every kill, and answers once the task has ended (bounded).
+// DELETE /api/active-sessions?id=<session_id> (docs/compat/sps.md §6.5): ends one ongoing session through a kill task,
+// so it is audited and verified like every kill, and answers once the task has ended (bounded).
 import type { FastifyInstance } from 'fastify';
 import { ACTIVE_SESSIONS } from '../../core/access.js';
 import { isFinal } from '../../core/task-status.js';

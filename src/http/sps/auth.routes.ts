@@ -1,6 +1,6 @@
-// SPS authentication (sps-compat §1): GET /api/authentication with Basic → `session_id` cookie; the cookie or Basic
-// on every other request. Login sessions slide on use and end after the idle timeout or their maximum age; what the
-// user may do is looked up on every request.
+// SPS authentication (docs/compat/sps.md §1): GET /api/authentication with Basic → `session_id` cookie; the cookie or
+// Basic on every other request. Login sessions slide on use and end after the idle timeout or their maximum age; what
+// the user may do is looked up on every request.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type LoginRefusal, refusalReason } from '../../engine/password-login.js';
 import type { LoginSessionRecord } from '../../store/store.js';

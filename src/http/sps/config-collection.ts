@@ -1,5 +1,5 @@
-// One configuration collection over HTTP, the SPS way (sps-compat §2.3–2.6): GET lists `{items, meta}`, POST creates
-// (201 `{key, meta}`), GET/PUT/DELETE on `<href>/<key>`; writes go into the caller's transaction (opened on the
+// One configuration collection over HTTP, the SPS way (docs/compat/sps.md §2.3–2.6): GET lists `{items, meta}`, POST
+// creates (201 `{key, meta}`), GET/PUT/DELETE on `<href>/<key>`; writes go into the caller's transaction (opened on the
 // first write), reads see the caller's pending changes.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CollectionName } from '../../engine/config/config-model.js';

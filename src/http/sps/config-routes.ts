@@ -26,7 +26,7 @@ export function loginOf(request: FastifyRequest): LoginRef {
 
 /**
  * Bodies as scripts send them: JSON under application/json, text/plain or curl's default form type, and an empty body
- * (with or without Content-Length) as no body — `POST /api/transaction` must work bare (sps-compat §4.2).
+ * (with or without Content-Length) as no body — `POST /api/transaction` must work bare (docs/compat/sps.md §4.2).
  */
 export function lenientJsonBodies(scope: FastifyInstance): void {
   scope.removeContentTypeParser(['application/json', 'text/plain']);

@@ -1,4 +1,4 @@
-// HATEOAS entry points (sps-compat §1.7, §7): /api, /api/endpoints, /api/user_info (and its aliases), and the
+// HATEOAS entry points (docs/compat/sps.md §1.7, §7): /api, /api/endpoints, /api/user_info (and its aliases), and the
 // /api/audit and /api/configuration nodes that clients walk from there.
 import type { FastifyInstance } from 'fastify';
 import {

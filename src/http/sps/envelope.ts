@@ -1,5 +1,5 @@
-// The SPS message format (sps-compat §2): every body has `meta` with links; configuration nodes link their siblings;
-// objects are `{key, body, meta}`; references go out as `{key, meta: {href}}` and come in as bare keys.
+// The SPS message format (docs/compat/sps.md §2): every body has `meta` with links; configuration nodes link their
+// siblings; objects are `{key, body, meta}`; references go out as `{key, meta: {href}}` and come in as bare keys.
 
 export interface Meta {
   href: string;

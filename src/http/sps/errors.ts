@@ -1,4 +1,4 @@
-// SPS errors: `{"error": {"type", "message", "details"}, "meta": {...}}` (sps-compat §2.7, §3). `type` is the
+// SPS errors: `{"error": {"type", "message", "details"}, "meta": {...}}` (docs/compat/sps.md §2.7, §3). `type` is the
 // stable, documented name clients branch on; `details` is always an object.
 import type { FastifyReply } from 'fastify';
 import { parentOf } from './envelope.js';

@@ -1,6 +1,6 @@
-// Password objects (sps-compat §5.6): POST {"plain": …} stores one and answers its key; GET by key shows whether it
-// is used, never the secret; listing, PUT and DELETE are not permitted (405). A password object needs no transaction:
-// it is inert until a committed user or device references it, and it can be referenced once.
+// Password objects (docs/compat/sps.md §5.6): POST {"plain": …} stores one and answers its key; GET by key shows
+// whether it is used, never the secret; listing, PUT and DELETE are not permitted (405). A password object needs no
+// transaction: it is inert until a committed user or device references it, and it can be referenced once.
 import type { FastifyInstance } from 'fastify';
 import { PASSWORDS } from '../../core/access.js';
 import type { AppDeps } from '../app.js';

@@ -1,4 +1,4 @@
-// GET /api/audit/sessions/stats?field=<f>&q=…&size=N (sps-compat §6.3, "related endpoints"): how many sessions match
+// GET /api/audit/sessions/stats?field=<f>&q=…&size=N (docs/compat/sps.md §6.3): how many sessions match
 // the search, per value of one field, the most frequent first. The console's per-device, per-cluster and per-group
 // counts, and the blast radius of a kill before it is confirmed.
 import type { FastifyInstance } from 'fastify';

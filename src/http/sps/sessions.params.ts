@@ -1,5 +1,5 @@
-// Query parameters of GET /api/audit/sessions (sps-compat §6.3) → a store search. Every malformed parameter is a 400
-// InvalidQuery naming the parameter (and, for `q`, the position at fault).
+// Query parameters of GET /api/audit/sessions (docs/compat/sps.md §6.3) → a store search. Every malformed parameter is
+// a 400 InvalidQuery naming the parameter (and, for `q`, the position at fault).
 import { parseTimeSpan } from '../../core/iso-time.js';
 import { allOf, parseSessionQuery, type SessionQueryAst, SessionQueryError } from '../../core/session-query.js';
 import type { SessionSearch, SessionSortField } from '../../store/store.js';

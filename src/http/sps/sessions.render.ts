@@ -1,5 +1,5 @@
-// How a recorded session looks on the SPS surface (sps-compat §6.1): the body, `fields` projections, CSV rows and
-// the page links of a search.
+// How a recorded session looks on the SPS surface (docs/compat/sps.md §6.1): the body, `fields` projections, CSV rows
+// and the page links of a search.
 import { ORIGIN, VERDICT_OF_END_REASON } from '../../core/session-query.js';
 import type { SessionWithDevice } from '../../store/store.js';
 import { displaySessionId, sessionKey } from './session-ids.js';

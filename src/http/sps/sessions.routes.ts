@@ -1,5 +1,5 @@
-// Recorded sessions on the SPS surface (sps-compat §6): search and read them under /api/audit/sessions (active and
-// ended, from curfew's inventory and its history), and end one with DELETE /api/active-sessions.
+// Recorded sessions on the SPS surface (docs/compat/sps.md §6): search and read them under /api/audit/sessions (active
+// and ended, from curfew's inventory and its history), and end one with DELETE /api/active-sessions.
 import type { FastifyInstance } from 'fastify';
 import { ACTIVE_SESSIONS } from '../../core/access.js';
 import { ORIGIN } from '../../core/session-query.js';

@@ -1,6 +1,6 @@
-// Transactions (sps-compat §4): one per login session. GET shows the status in both the 7.x `body` shape and the
-// older top-level `transaction` shape; POST opens (any body, or none); PUT {"status":"commit"} commits; DELETE rolls
-// back; /changes lists the pending changes. The first configuration write opens a transaction by itself.
+// Transactions (docs/compat/sps.md §4): one per login session. GET shows the status in both the 7.x `body` shape and
+// the older top-level `transaction` shape; POST opens (any body, or none); PUT {"status":"commit"} commits; DELETE
+// rolls back; /changes lists the pending changes. The first configuration write opens a transaction by itself.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ConfigTransactionRecord } from '../../store/store.js';
 import type { AppDeps } from '../app.js';
