@@ -172,85 +172,9 @@ const rules = [
   },
 ];
 
-// ---------------------------------------------------------------------------------------------------------------------
-// TEMPORARY EXCEPTIONS — the violations present when the check was added. Each is one import (file → file) under
-// one rule; anything else from the same file still fails. Delete an entry when its import is gone (a stale entry
-// fails nothing, so also grep for it). When the list is empty, delete it and `withExceptions`.
-const exceptions = [
-  // issue 12: removed when routes go through services
-  { rule: 'http-not-to-store', from: 'src/http/bigiq/auth.routes.ts', to: 'src/store/store.ts' },
-  // issue 12: removed when routes go through services
-  { rule: 'http-not-to-store', from: 'src/http/bigiq/auth.views.ts', to: 'src/store/store.ts' },
-  // issue 12: removed when routes go through services
-  { rule: 'http-not-to-store', from: 'src/http/sps/active-sessions.routes.ts', to: 'src/store/store.ts' },
-  // issue 12: removed when routes go through services
-  { rule: 'http-not-to-store', from: 'src/http/sps/auth.routes.ts', to: 'src/store/store.ts' },
-  // issue 12: removed when routes go through services
-  { rule: 'http-not-to-store', from: 'src/http/sps/events.routes.ts', to: 'src/store/store.ts' },
-  // issue 12: removed when routes go through services
-  { rule: 'http-not-to-store', from: 'src/http/sps/session-stats.routes.ts', to: 'src/store/store.ts' },
-  // issue 12: removed when routes go through services
-  { rule: 'http-not-to-store', from: 'src/http/sps/sessions.params.ts', to: 'src/store/store.ts' },
-  // issue 12: removed when routes go through services
-  { rule: 'http-not-to-store', from: 'src/http/sps/sessions.render.ts', to: 'src/store/store.ts' },
-  // issue 12: removed when routes go through services
-  { rule: 'http-not-to-store', from: 'src/http/sps/transaction.routes.ts', to: 'src/store/store.ts' },
-  // issue 12: removed when routes go through services
-  {
-    rule: 'http-edges-independent',
-    from: 'src/http/sps/active-sessions.routes.ts',
-    to: 'src/http/bigiq/kill-sessions.render.ts',
-  },
-  // issue 12: removed when routes go through services
-  { rule: 'http-edges-independent', from: 'src/http/sps/kill-tasks.routes.ts', to: 'src/http/bigiq/errors.ts' },
-  // issue 12: removed when routes go through services
-  {
-    rule: 'http-edges-independent',
-    from: 'src/http/sps/kill-tasks.routes.ts',
-    to: 'src/http/bigiq/kill-sessions.render.ts',
-  },
-  // issue 12: removed when routes go through services
-  {
-    rule: 'http-edges-independent',
-    from: 'src/http/sps/kill-tasks.routes.ts',
-    to: 'src/http/bigiq/kill-sessions.request.ts',
-  },
-  // issue 12: NOT part of the routes refactor — the engine opens PostgreSQL's NOTIFY channel from the Kysely dialect.
-  // Removed when that channel is behind the store port (or handed in by src/cli/server.ts).
-  { rule: 'engine-only-store-port', from: 'src/engine/event-bridge.ts', to: 'src/store/kysely/dialect.ts' },
-];
-// ---------------------------------------------------------------------------------------------------------------------
-
-const exact = (file) => `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
-const asList = (value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
-
-/** Splits each rule so the excepted (from → to) pairs, and only those, do not match it. */
-function withExceptions(allRules, allExceptions) {
-  for (const e of allExceptions) {
-    if (!allRules.some((r) => r.name === e.rule)) throw new Error(`.dependency-cruiser.cjs: no rule ${e.rule}`);
-  }
-  return allRules.flatMap((rule) => {
-    const byFrom = new Map();
-    for (const e of allExceptions.filter((x) => x.rule === rule.name)) {
-      byFrom.set(e.from, [...(byFrom.get(e.from) ?? []), e.to]);
-    }
-    if (byFrom.size === 0) return [rule];
-    const froms = [...byFrom.keys()];
-    return [
-      { ...rule, from: { ...rule.from, pathNot: [...asList(rule.from.pathNot), ...froms.map(exact)] } },
-      ...froms.map((from) => ({
-        ...rule,
-        // this file only; `path` stays as it is so that rules using its groups ($1) keep working
-        from: { ...rule.from, pathNot: [...asList(rule.from.pathNot), `^(?!${exact(from).slice(1)})`] },
-        to: { ...rule.to, pathNot: [...asList(rule.to.pathNot), ...byFrom.get(from).map(exact)] },
-      })),
-    ];
-  });
-}
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
-  forbidden: withExceptions(rules, exceptions),
+  forbidden: rules,
   options: {
     parser: 'swc',
     doNotFollow: { path: '(^|/)node_modules/' },

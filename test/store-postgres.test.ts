@@ -9,6 +9,7 @@ import { newKillTask, selectorOf } from '../src/core/kill-request.js';
 import type { KillTask } from '../src/core/model.js';
 import { startEventBridge } from '../src/engine/event-bridge.js';
 import { EngineEvents } from '../src/engine/events.js';
+import { openNotifyChannel } from '../src/store/kysely/dialect.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
 import { storeContract } from './store.contract.js';
@@ -125,8 +126,8 @@ function postgresSuites(server: string): void {
       stores.push(a, b);
       const [eventsA, eventsB] = [new EngineEvents(), new EngineEvents()];
       const bridges = [
-        await startEventBridge(a, eventsA, 'node-a', url),
-        await startEventBridge(b, eventsB, 'node-b', url),
+        await startEventBridge(a, eventsA, 'node-a', (name, on) => openNotifyChannel(url, name, on)),
+        await startEventBridge(b, eventsB, 'node-b', (name, on) => openNotifyChannel(url, name, on)),
       ];
       try {
         const seenA: string[] = [];

@@ -10,8 +10,9 @@ import { startEventBridge } from '../engine/event-bridge.js';
 import { DEFAULT_LOGIN_SESSION_OPTIONS, LoginSessions } from '../engine/login-sessions.js';
 import { buildApp, engineDeps } from '../http/app.js';
 import type { HttpTimeouts } from '../http/transport.js';
+import { openNotifyChannel } from '../store/kysely/dialect.js';
 import { openStore } from '../store/open-store.js';
-import type { Store } from '../store/store.js';
+import type { OpenNotifyChannel, Store } from '../store/store.js';
 import { bootstrapAdmin, machineIdOf, nodeIdOf, tightenDataDir, tlsMaterial } from './data-dir.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { type LabHandle, startLab, startSpsLab } from './lab-fleet.js';
@@ -121,7 +122,12 @@ async function startEngine(store: Store, config: ServerConfig, closers: Closer[]
   await engine.start();
   closers.unshift(() => engine.stop());
   // Several nodes on PostgreSQL: every node's SSE clients see every node's events (a no-op on SQLite).
-  const bridge = await startEventBridge(store, engine.events, nodeIdOf(config.dataDir), config.dbUrl);
+  const { dbUrl } = config;
+  const channel: OpenNotifyChannel | undefined =
+    store.dialect === 'postgres' && dbUrl !== undefined
+      ? (name, onPayload) => openNotifyChannel(dbUrl, name, onPayload)
+      : undefined;
+  const bridge = await startEventBridge(store, engine.events, nodeIdOf(config.dataDir), channel);
   closers.unshift(() => bridge.stop());
   return engine;
 }

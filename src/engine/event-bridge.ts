@@ -3,8 +3,13 @@
 // payload carries ids (or a small sync record) and receivers load the rest from the store; a node ignores its own.
 // On SQLite (one node) the bridge does nothing.
 import type { KillTask } from '../core/model.js';
-import { NOTIFY_PAYLOAD_MAX, type NotifyChannel, openNotifyChannel } from '../store/kysely/dialect.js';
-import type { Store, TargetOutcome } from '../store/store.js';
+import {
+  NOTIFY_PAYLOAD_MAX,
+  type NotifyChannel,
+  type OpenNotifyChannel,
+  type Store,
+  type TargetOutcome,
+} from '../store/store.js';
 import type { EngineEventMap, EngineEvents } from './events.js';
 
 const CHANNEL = 'curfew_events';
@@ -20,14 +25,17 @@ export interface EventBridge {
 
 const NO_BRIDGE: EventBridge = { stop: async () => undefined };
 
-/** Bridges `events` through the database at `url` when it is PostgreSQL; a no-op otherwise. */
+/**
+ * Bridges `events` through the database's notification channel (`openChannel`, given when the store is PostgreSQL);
+ * a no-op without one.
+ */
 export async function startEventBridge(
-  store: Store,
+  store: Pick<Store, 'findTaskById' | 'listTargets'>,
   events: EngineEvents,
   nodeId: string,
-  url: string | undefined,
+  openChannel: OpenNotifyChannel | undefined,
 ): Promise<EventBridge> {
-  if (store.dialect !== 'postgres' || url === undefined) return NO_BRIDGE;
+  if (openChannel === undefined) return NO_BRIDGE;
   /** Event objects that came from other nodes: emitted locally, never published again. */
   const remote = new WeakSet<object>();
   let stopped = false;
@@ -50,7 +58,7 @@ export async function startEventBridge(
     remote.add(value as object);
     (events.emit as (n: K, v: EngineEventMap[K][0]) => boolean)(name, value);
   };
-  const channel: NotifyChannel = await openNotifyChannel(url, CHANNEL, (payload) => {
+  const channel: NotifyChannel = await openChannel(CHANNEL, (payload) => {
     let message: Message;
     try {
       message = JSON.parse(payload) as Message;

@@ -354,6 +354,18 @@ export interface LoginSessionStore {
 
 export * from './config-port.js';
 
+/** A LISTEN/NOTIFY channel on one dedicated connection (PostgreSQL only): how nodes hear each other's events. */
+export interface NotifyChannel {
+  notify(payload: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens the named channel, calling `onPayload` for each notification; PostgreSQL only. */
+export type OpenNotifyChannel = (channel: string, onPayload: (payload: string) => void) => Promise<NotifyChannel>;
+
+/** NOTIFY payloads must stay under 8000 bytes. */
+export const NOTIFY_PAYLOAD_MAX = 7_900;
+
 export interface Store
   extends LoginSessionStore,
     ConfigStore,

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../core/access.js';
 import { isTokenId } from '../../engine/auth-service.js';
 import { type LoginRefusal, refusalReason } from '../../engine/password-login.js';
-import type { StoredToken } from '../../store/store.js';
+import type { StoredToken } from '../../engine/records.js';
 import type { AppDeps } from '../app.js';
 import {
   findLoginProvider,

@@ -2,7 +2,7 @@
 // response, and their JSON schemas (which also drive serialization: fields missing here would be dropped).
 
 import type { IssuedToken, TokenPair } from '../../engine/auth-service.js';
-import type { StoredToken } from '../../store/store.js';
+import type { StoredToken } from '../../engine/records.js';
 import { bigiqTime, collection, localLink } from './links.js';
 import { applyQuery, type ODataQuery } from './odata.js';
 

@@ -1,6 +1,6 @@
 // /mgmt/cm/access/tasks/kill-sessions: create, list, read and cancel kill tasks (docs/compat/bigiq.md §6–7).
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { ACTIVE_SESSIONS } from '../../core/access.js';
 import { isDomainError } from '../../core/errors.js';
 import type { KillTask } from '../../core/model.js';

@@ -3,7 +3,7 @@
 // the user may do is looked up on every request.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type LoginRefusal, refusalReason } from '../../engine/password-login.js';
-import type { LoginSessionRecord } from '../../store/store.js';
+import type { LoginSessionRecord } from '../../engine/records.js';
 import type { AppDeps } from '../app.js';
 import { parentOf } from './envelope.js';
 import { SPS_MESSAGES, SpsError, spsErrorSchema } from './errors.js';

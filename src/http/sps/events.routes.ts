@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { ACTIVE_SESSIONS, isAllowed } from '../../core/access.js';
 import type { KillTask } from '../../core/model.js';
 import type { EngineEventMap } from '../../engine/events.js';
-import type { TargetOutcome } from '../../store/store.js';
+import type { TargetOutcome } from '../../engine/records.js';
 import type { AppDeps } from '../app.js';
 import { spsErrorSchema } from './errors.js';
 import { requireSpsPrivilege } from './plugin.js';

@@ -3,7 +3,7 @@
 // counts, and the blast radius of a kill before it is confirmed.
 import type { FastifyInstance } from 'fastify';
 import { ACTIVE_SESSIONS } from '../../core/access.js';
-import type { SessionCountField } from '../../store/store.js';
+import type { SessionCountField } from '../../engine/records.js';
 import type { AppDeps } from '../app.js';
 import { SESSION_TAGS } from './active-sessions.routes.js';
 import { SpsError, spsErrorSchema } from './errors.js';

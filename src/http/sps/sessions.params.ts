@@ -2,7 +2,7 @@
 // a 400 InvalidQuery naming the parameter (and, for `q`, the position at fault).
 import { parseTimeSpan } from '../../core/iso-time.js';
 import { allOf, parseSessionQuery, type SessionQueryAst, SessionQueryError } from '../../core/session-query.js';
-import type { SessionSearch, SessionSortField } from '../../store/store.js';
+import type { SessionSearch, SessionSortField } from '../../engine/records.js';
 import { SpsError } from './errors.js';
 import { DEFAULT_CSV_FIELDS, type PageRequest, SESSION_FIELDS } from './sessions.render.js';
 

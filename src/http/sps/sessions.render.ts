@@ -1,7 +1,7 @@
 // How a recorded session looks on the SPS surface (docs/compat/sps.md §6.1): the body, `fields` projections, CSV rows
 // and the page links of a search.
 import { ORIGIN, VERDICT_OF_END_REASON } from '../../core/session-query.js';
-import type { SessionWithDevice } from '../../store/store.js';
+import type { SessionWithDevice } from '../../engine/records.js';
 import { displaySessionId, sessionKey } from './session-ids.js';
 
 export const SESSIONS_HREF = '/api/audit/sessions';

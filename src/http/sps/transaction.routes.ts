@@ -2,7 +2,7 @@
 // the older top-level `transaction` shape; POST opens (any body, or none); PUT {"status":"commit"} commits; DELETE
 // rolls back; /changes lists the pending changes. The first configuration write opens a transaction by itself.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ConfigTransactionRecord } from '../../store/store.js';
+import type { ConfigTransactionRecord } from '../../engine/records.js';
 import type { AppDeps } from '../app.js';
 import { endLoginsAfterCommit, errorResponses, loginOf, noSchemaValidation } from './config-routes.js';
 import { TRANSACTION_HREF } from './envelope.js';

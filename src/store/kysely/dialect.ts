@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { createPrivateFile, ensurePrivateDir } from '../private-files.js';
+import type { NotifyChannel } from '../store.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -167,15 +168,6 @@ export function skipLockedFor(traits: DialectTraits, alias: string) {
   return <Q extends { forUpdate(of?: never): Q; skipLocked(): Q }>(query: Q): Q =>
     traits.name === 'postgres' ? query.forUpdate(alias as never).skipLocked() : query;
 }
-
-/** A LISTEN/NOTIFY channel on one dedicated connection (PostgreSQL only). */
-export interface NotifyChannel {
-  notify(payload: string): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** NOTIFY payloads must stay under 8000 bytes. */
-export const NOTIFY_PAYLOAD_MAX = 7_900;
 
 /**
  * Listens on `channel` of the database at `url` (one dedicated client, outside the pool, since LISTEN is per
