@@ -1,5 +1,6 @@
 // Starting and stopping a whole node: data dir lock, store, engine, HTTPS listener, then the optional lab fleets.
 import type { FastifyInstance } from 'fastify';
+import { type Logger, pino } from 'pino';
 import type { SpsLabFleet } from '../../lab/sps/emulator.js';
 import { bigipConnector } from '../connectors/bigip/index.js';
 import { spsConnector } from '../connectors/sps/index.js';
@@ -77,11 +78,13 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     });
     closers.unshift(() => store.close());
     const generatedAdminPassword = await bootstrapAdmin(store, config.adminPassword);
-    const engine = await startEngine(store, config, closers);
+    // The engine's own lines (devices that fail, retries, store trouble); requests are logged by the app.
+    const log = pino({ level: config.logLevel });
+    const engine = await startEngine(store, config, closers, log);
     // Lab fleets stop after the listener has closed and before the engine, although they start after the listener.
     const labClosers: Closer[] = [];
     closers.unshift(() => closeAll(labClosers));
-    const app = await buildNodeApp(store, engine, config, closers);
+    const app = await buildNodeApp(store, engine, config, closers, log);
     // Listening before the lab is registered: a busy port fails here, before lab devices are re-pointed or removed.
     await app.listen({ host: config.listen.host, port: config.listen.port });
     const url = `${config.tls ? 'https' : 'http'}://${hostForUrl(config.listen.host)}:${listeningPort(app)}/`;
@@ -112,8 +115,9 @@ function warnTightened(paths: readonly string[]): void {
   );
 }
 
-async function startEngine(store: Store, config: ServerConfig, closers: Closer[]): Promise<Engine> {
+async function startEngine(store: Store, config: ServerConfig, closers: Closer[], log: Logger): Promise<Engine> {
   const engine = new Engine(store, {
+    logger: log,
     nodeId: nodeIdOf(config.dataDir),
     connectors: { bigip: bigipConnector, sps: spsConnector },
     sync: { intervalMs: config.syncIntervalMs },
@@ -127,7 +131,7 @@ async function startEngine(store: Store, config: ServerConfig, closers: Closer[]
     store.dialect === 'postgres' && dbUrl !== undefined
       ? (name, onPayload) => openNotifyChannel(dbUrl, name, onPayload)
       : undefined;
-  const bridge = await startEventBridge(store, engine.events, nodeIdOf(config.dataDir), channel);
+  const bridge = await startEventBridge(store, engine.events, nodeIdOf(config.dataDir), channel, log);
   closers.unshift(() => bridge.stop());
   return engine;
 }
@@ -138,6 +142,7 @@ async function buildNodeApp(
   engine: Engine,
   config: ServerConfig,
   closers: Closer[],
+  log: Logger,
 ): Promise<FastifyInstance> {
   const auth = new AuthService(store, {
     ...DEFAULT_AUTH_OPTIONS,
@@ -145,7 +150,7 @@ async function buildNodeApp(
     refreshTokenTtlSec: config.refreshTokenTtlSec,
   });
   // Configuration transactions die with their login session (LoginSessions' onEnded).
-  const configuration = new ConfigService(store, engine);
+  const configuration = new ConfigService(store, engine, { logger: log.child({ part: 'configuration' }) });
   const https = config.tls ? await tlsMaterial(config.dataDir, config.tlsCert, config.tlsKey) : null;
   const app = await buildApp(
     {
@@ -171,8 +176,13 @@ async function buildNodeApp(
   return app;
 }
 
+/** Runs every closer even when one fails (each failure is reported), so one stuck part never keeps the rest open. */
 async function closeAll(closers: Closer[]): Promise<void> {
-  for (const close of closers.splice(0)) await close().catch(() => undefined);
+  for (const close of closers.splice(0)) {
+    await close().catch((err: unknown) => {
+      process.stderr.write(`curfew: shutdown step failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    });
+  }
 }
 
 function listeningPort(app: FastifyInstance): number {

@@ -1,12 +1,14 @@
 // Local-user authentication, privileges and API tokens (the BIG-IQ login/exchange model: a short-lived access token
 // plus a refresh token). Token values are 32 random bytes; the store keeps only their SHA-256, so any node of a
 // deployment can check a presented token and a database leak yields nothing usable.
+
 import { createHash, randomBytes } from 'node:crypto';
 import { grantsFor, type Principal } from '../core/access.js';
 import { DomainError } from '../core/errors.js';
-import type { Store, StoredToken, TokenKind, UserRecord } from '../store/store.js';
+import type { StoredToken, TokenKind, UserRecord } from '../store/store.js';
 import type { LoginLimits } from './login-throttle.js';
 import { type LoginAttempt, type LoginRefusal, type LoginResult, PasswordLogins } from './password-login.js';
+import type { AuthStore } from './ports.js';
 
 export interface AuthOptions extends LoginLimits {
   /** Access token lifetime (BIG-IQ: 300 s). */
@@ -49,7 +51,7 @@ export function principalFor(user: UserRecord): Principal {
  * What a user may do: `admin` everything; anyone else what the ACL entries of their local groups grant (user → groups
  * that list the user's key → ACL entries naming those groups).
  */
-async function principalWithGrants(store: Store, user: UserRecord): Promise<Principal> {
+async function principalWithGrants(store: AuthStore, user: UserRecord): Promise<Principal> {
   const principal = principalFor(user);
   if (principal.isAdmin || !user.key) return principal;
   const key = user.key;
@@ -71,7 +73,7 @@ const RESOLVED_MAX = 10_000;
 const PRINCIPALS_MAX = 10_000;
 
 export class AuthService {
-  private readonly store: Store;
+  private readonly store: AuthStore;
   private readonly options: AuthOptions;
   private readonly now: () => number;
   private readonly logins: PasswordLogins;
@@ -82,7 +84,7 @@ export class AuthService {
   private readonly principals = new Map<string, { revision: number; principal: Principal }>();
 
   /** `now` is injectable so tests can expire tokens and lockouts without waiting. */
-  constructor(store: Store, options: AuthOptions, now: () => number = Date.now) {
+  constructor(store: AuthStore, options: AuthOptions, now: () => number = Date.now) {
     this.store = store;
     this.options = options;
     this.now = now;

@@ -4,6 +4,7 @@ import type { Connector, ConnectorOptions, DeviceConnection } from '../connector
 import { ConnectorError } from '../connectors/connector.js';
 import type { Device, DeviceKind } from '../core/model.js';
 import type { CredentialStore } from '../store/store.js';
+import { errorFields, type Logger, silentLogger } from './log.js';
 
 interface Entry {
   fingerprint: string;
@@ -15,12 +16,15 @@ export class DeviceConnections {
   readonly #credentials: CredentialStore;
   readonly #options: ConnectorOptions;
   readonly #live = new Map<string, Entry>();
+  readonly #log: Logger;
 
   constructor(
     connectors: Partial<Record<DeviceKind, Connector>>,
     credentials: CredentialStore,
     options: ConnectorOptions,
+    log: Logger = silentLogger,
   ) {
+    this.#log = log;
     this.#connectors = connectors;
     this.#credentials = credentials;
     this.#options = options;
@@ -49,7 +53,12 @@ export class DeviceConnections {
   async drop(deviceId: string): Promise<void> {
     const entry = this.#live.get(deviceId);
     this.#live.delete(deviceId);
-    await entry?.connection.close().catch(() => undefined);
+    // Closing logs out of the device; a device that is down cannot be logged out of, and its token expires by itself.
+    await entry?.connection
+      .close()
+      .catch((err: unknown) =>
+        this.#log.debug({ device: deviceId, ...errorFields(err) }, 'closing a connection failed'),
+      );
   }
 
   async closeAll(): Promise<void> {

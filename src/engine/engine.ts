@@ -10,6 +10,7 @@ import { DeviceActivity } from './device-activity.js';
 import { EngineEvents } from './events.js';
 import { InventoryService } from './inventory.js';
 import { InventorySync, type InventorySyncOptions } from './inventory-sync.js';
+import { type Logger, silentLogger } from './log.js';
 import { AuditService } from './services/audit.js';
 import { FleetQueries } from './services/fleet.js';
 import { SessionService } from './services/sessions.js';
@@ -22,6 +23,8 @@ export interface EngineOptions {
   connector?: Partial<ConnectorOptions>;
   runner?: Partial<Omit<TaskRunnerOptions, 'nodeId'>>;
   sync?: Partial<InventorySyncOptions>;
+  /** Where the engine logs (device failures, retries, store trouble); silent when absent. */
+  logger?: Logger;
 }
 
 export const DEFAULT_CONNECTOR_OPTIONS: ConnectorOptions = { timeoutMs: 10_000, perDeviceConcurrency: 8 };
@@ -44,16 +47,22 @@ export class Engine {
 
   constructor(store: Store, options: EngineOptions) {
     this.#store = store;
-    this.connections = new DeviceConnections(options.connectors, store, {
-      ...DEFAULT_CONNECTOR_OPTIONS,
-      ...options.connector,
-    });
+    const log = (options.logger ?? silentLogger).child({ node: options.nodeId });
+    this.connections = new DeviceConnections(
+      options.connectors,
+      store,
+      { ...DEFAULT_CONNECTOR_OPTIONS, ...options.connector },
+      log.child({ part: 'connections' }),
+    );
     const activity = new DeviceActivity();
-    this.runner = new TaskRunner(store, this.connections, this.events, activity, {
-      ...DEFAULT_RUNNER_OPTIONS,
-      ...options.runner,
-      nodeId: options.nodeId,
-    });
+    this.runner = new TaskRunner(
+      store,
+      this.connections,
+      this.events,
+      activity,
+      { ...DEFAULT_RUNNER_OPTIONS, ...options.runner, nodeId: options.nodeId },
+      log.child({ part: 'tasks' }),
+    );
     this.sync = new InventorySync(
       store,
       this.connections,
@@ -61,6 +70,7 @@ export class Engine {
       { ...DEFAULT_SYNC_OPTIONS, ...options.sync },
       options.nodeId,
       activity,
+      log.child({ part: 'sync' }),
     );
     this.inventory = new InventoryService(store, this.connections);
     this.tasks = new TaskService(store, this, this.events);

@@ -11,6 +11,7 @@ import {
   type TargetOutcome,
 } from '../store/store.js';
 import type { EngineEventMap, EngineEvents } from './events.js';
+import { errorFields, type Logger, silentLogger } from './log.js';
 
 const CHANNEL = 'curfew_events';
 
@@ -34,6 +35,7 @@ export async function startEventBridge(
   events: EngineEvents,
   nodeId: string,
   openChannel: OpenNotifyChannel | undefined,
+  log: Logger = silentLogger,
 ): Promise<EventBridge> {
   if (openChannel === undefined) return NO_BRIDGE;
   /** Event objects that came from other nodes: emitted locally, never published again. */
@@ -65,10 +67,14 @@ export async function startEventBridge(
     } catch {
       return;
     }
-    void deliver(message).catch(() => undefined);
+    // Another node's event this node could not read: its own clients miss one live update, the store has the truth.
+    void deliver(message).catch((err: unknown) => log.warn(errorFields(err), 'delivering a remote event failed'));
   });
   const publish = (message: Message) => {
-    if (!stopped) void channel.notify(JSON.stringify(message)).catch(() => undefined);
+    if (stopped) return;
+    void channel
+      .notify(JSON.stringify(message))
+      .catch((err: unknown) => log.warn(errorFields(err), 'publishing an event to other nodes failed'));
   };
   const onTask = (task: KillTask) => {
     if (!remote.has(task)) publish({ n: nodeId, e: 'task', id: task.id });

@@ -3,13 +3,15 @@
 // database, sync is partitioned by per-device sync leases: a round polls only the devices this node claims (free,
 // expired or already its own), so each device is polled by one node at a time, and a dead node's devices are taken
 // over when its leases expire. A single node claims every device.
+
 import pLimit from 'p-limit';
 import { ConnectorError } from '../connectors/connector.js';
 import type { Device, DeviceState } from '../core/model.js';
-import type { Store } from '../store/store.js';
 import type { DeviceConnections } from './connections.js';
 import type { DeviceActivity } from './device-activity.js';
 import type { EngineEvents } from './events.js';
+import { errorFields, type Logger, silentLogger } from './log.js';
+import type { SyncStore } from './ports.js';
 
 export interface InventorySyncOptions {
   /** Time between full syncs; 0 disables the timer (sync on demand only). */
@@ -39,13 +41,14 @@ export interface DeviceSyncResult {
 }
 
 export class InventorySync {
-  readonly #store: Store;
+  readonly #store: SyncStore;
   readonly #connections: DeviceConnections;
   readonly #events: EngineEvents;
   readonly #options: InventorySyncOptions;
   readonly #nodeId: string;
   readonly #limit;
   readonly #activity: DeviceActivity;
+  readonly #log: Logger;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
   #running: Promise<DeviceSyncResult[]> | undefined;
@@ -53,13 +56,15 @@ export class InventorySync {
   #next: Promise<DeviceSyncResult[]> | undefined;
 
   constructor(
-    store: Store,
+    store: SyncStore,
     connections: DeviceConnections,
     events: EngineEvents,
     options: InventorySyncOptions,
     nodeId: string,
     activity: DeviceActivity,
+    log: Logger = silentLogger,
   ) {
+    this.#log = log;
     this.#activity = activity;
     this.#store = store;
     this.#nodeId = nodeId;
@@ -79,7 +84,7 @@ export class InventorySync {
     const tick = () => {
       void this.syncAll()
         // A round fails as a whole only when the store does; device failures are in the results. Retried next tick.
-        .catch(() => undefined)
+        .catch((err: unknown) => this.#log.warn(errorFields(err), 'inventory sync round failed; retrying'))
         .finally(() => {
           if (!this.#stopped) this.#timer = setTimeout(tick, this.#options.intervalMs);
         });
@@ -109,6 +114,7 @@ export class InventorySync {
       return this.#running;
     }
     this.#next ??= this.#running
+      // The running round's caller sees its failure; the queued round runs either way.
       .catch(() => undefined)
       .then(() => {
         this.#next = undefined;
@@ -148,6 +154,7 @@ export class InventorySync {
       return { deviceId: device.id, ok: true, sessions: sessions.length };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
+      this.#log.warn({ device: device.hostname, ...errorFields(err) }, 'device sync failed');
       await this.#store.updateDeviceHealth(device.id, { state: stateOf(err), lastError: message });
       this.#events.emit('sync', { deviceId: device.id, ok: false, sessions: 0 });
       return { deviceId: device.id, ok: false, sessions: 0, error: message };

@@ -1,9 +1,11 @@
 // Cookie login sessions (the SPS `session_id` model): a 40-hex value the client keeps, a SHA-256 of it in the store,
 // a sliding idle timeout and an absolute lifetime. A session says who is logged in; what they may do is looked up on
 // every request (AuthService.principalOf), so a revoked privilege does not live on in a session.
+
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Principal } from '../core/access.js';
-import type { LoginSessionRecord, Store } from '../store/store.js';
+import type { LoginSessionRecord } from '../store/store.js';
+import type { LoginSessionsStore } from './ports.js';
 
 export interface LoginSessionOptions {
   /** Idle timeout, slid on every request (SPS default 600 s). */
@@ -32,7 +34,7 @@ const TOUCH_EVERY_MS = 5_000;
 const BASIC_SECRET_SETTING = 'login_sessions.basic_secret';
 
 export class LoginSessions {
-  readonly #store: Store;
+  readonly #store: LoginSessionsStore;
   readonly #options: LoginSessionOptions;
   readonly #now: () => number;
   readonly #onEnded: (ids: string[]) => Promise<void>;
@@ -41,7 +43,7 @@ export class LoginSessions {
 
   /** `onEnded` hears of sessions that expired or were ended, so what hangs off them (transactions) can go too. */
   constructor(
-    store: Store,
+    store: LoginSessionsStore,
     options: LoginSessionOptions,
     onEnded: (ids: string[]) => Promise<void> = async () => {},
     now = Date.now,

@@ -1,12 +1,14 @@
 // Password logins of local users, for both surfaces: lockout and throttle first, then one scrypt whether or not the
 // user exists, then the audit trail. Failures are audited here rather than by the routes because what may be stored
 // depends on the throttle: a throttled address's attempts are only counted, and summarized once its throttle ends.
+
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Principal } from '../core/access.js';
 import { truncate } from '../core/audit-bounds.js';
 import { hashPassword, needsRehash, verifyPassword } from '../core/passwords.js';
-import type { Store, UserRecord } from '../store/store.js';
+import type { UserRecord } from '../store/store.js';
 import { type LoginBlock, type LoginLimits, LoginThrottle } from './login-throttle.js';
+import type { PasswordLoginStore } from './ports.js';
 
 export interface LoginAttempt {
   name: string;
@@ -39,7 +41,7 @@ const VERIFIED_TTL_MS = 60_000;
 const VERIFIED_MAX = 1_000;
 
 export class PasswordLogins {
-  readonly #store: Store;
+  readonly #store: PasswordLoginStore;
   readonly #limits: LoginLimits;
   readonly #principalOf: (name: string) => Promise<Principal | undefined>;
   readonly #now: () => number;
@@ -50,7 +52,7 @@ export class PasswordLogins {
   readonly #verified = new Map<string, number>();
 
   constructor(
-    store: Store,
+    store: PasswordLoginStore,
     limits: LoginLimits,
     principalOf: (name: string) => Promise<Principal | undefined>,
     now: () => number,

@@ -1,9 +1,10 @@
 // The device side of kill tasks, on every node: claims pending devices of running tasks under per-device leases,
 // kills on each with the global concurrency limit, and writes each outcome only while it still holds that device's
 // lease. Any number of nodes run one; a node that dies loses its leases and the others take its devices over.
+
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Device, KillTask, TaskTarget } from '../core/model.js';
-import type { Store, TargetOutcome } from '../store/store.js';
+import type { TargetOutcome } from '../store/store.js';
 import type { DeviceConnections } from './connections.js';
 import type { DeviceActivity } from './device-activity.js';
 import {
@@ -15,7 +16,9 @@ import {
 } from './device-kill.js';
 import type { EngineEvents } from './events.js';
 import { KillAttemptLog } from './kill-attempt-log.js';
+import { errorFields, type Logger, silentLogger } from './log.js';
 import { OutcomeWriter } from './outcome-writer.js';
+import type { TargetWorkStore } from './ports.js';
 import type { TaskConclusion } from './task-conclusion.js';
 
 export interface TargetWorkerOptions {
@@ -40,7 +43,7 @@ interface TaskContext {
 }
 
 export class TargetWorker {
-  readonly #store: Store;
+  readonly #store: TargetWorkStore;
   readonly #connections: DeviceConnections;
   readonly #events: EngineEvents;
   readonly #conclusion: TaskConclusion;
@@ -49,6 +52,7 @@ export class TargetWorker {
   readonly #writer: OutcomeWriter;
   readonly #attempts: KillAttemptLog;
   readonly #activity: DeviceActivity;
+  readonly #log: Logger;
   readonly #contexts = new Map<string, Promise<TaskContext | undefined>>();
   readonly #work = new Set<Promise<void>>();
   #inFlight = 0;
@@ -58,13 +62,15 @@ export class TargetWorker {
   #timers: NodeJS.Timeout[] = [];
 
   constructor(
-    store: Store,
+    store: TargetWorkStore,
     connections: DeviceConnections,
     events: EngineEvents,
     conclusion: TaskConclusion,
     activity: DeviceActivity,
     options: TargetWorkerOptions,
+    log: Logger = silentLogger,
   ) {
+    this.#log = log;
     this.#activity = activity;
     this.#attempts = new KillAttemptLog(store, options.nodeId);
     this.#store = store;
@@ -73,7 +79,7 @@ export class TargetWorker {
     this.#conclusion = conclusion;
     this.#options = options;
     this.#limit = pLimit(options.globalConcurrency);
-    this.#writer = new OutcomeWriter((batch) => this.#persist(batch), options.flushMs);
+    this.#writer = new OutcomeWriter((batch) => this.#persist(batch), options.flushMs, log);
   }
 
   start(): void {
@@ -82,7 +88,9 @@ export class TargetWorker {
     this.#timers = [
       setInterval(() => {
         if (this.#inFlight === 0) return;
-        void this.#store.renewTargetLeases(nodeId, Date.now() + leaseMs).catch(() => undefined);
+        void this.#store
+          .renewTargetLeases(nodeId, Date.now() + leaseMs)
+          .catch((err: unknown) => this.#log.warn(errorFields(err), 'renewing device leases failed; retrying'));
       }, leaseMs / 3),
       setInterval(() => void this.#checkCancels(), CANCEL_CHECK_MS),
     ];
@@ -94,6 +102,7 @@ export class TargetWorker {
     for (const timer of this.#timers) clearInterval(timer);
     while (this.#work.size > 0) await Promise.allSettled(this.#work);
     await this.#writer.flush();
+    this.#writer.dispose();
     await this.#store.releaseTargetLeases(this.#options.nodeId);
   }
 
@@ -175,7 +184,10 @@ export class TargetWorker {
     for (const pending of this.#contexts.values()) {
       const context = await pending;
       if (!context || context.canceled) continue;
-      const task = await this.#store.findTaskById(context.task.id).catch(() => undefined);
+      const task = await this.#store.findTaskById(context.task.id).catch((err: unknown) => {
+        this.#log.warn({ task: context.task.id, ...errorFields(err) }, 'checking for a cancel failed; checking again');
+        return undefined;
+      });
       context.canceled ||= task?.status === 'CANCEL_REQUESTED';
     }
   }
@@ -227,13 +239,21 @@ export class TargetWorker {
           this.#attempts.record({ taskId: task.id, deviceId: target.deviceId, sessionIds: attempted }),
       });
     } catch (err) {
-      if (err instanceof LeaseLostError) return undefined; // another node owns this device's outcome now
+      if (err instanceof LeaseLostError) {
+        this.#log.info({ task: task.id, device: device.id }, 'device lease lost: another node owns its outcome');
+        return undefined;
+      }
+      this.#log.error({ task: task.id, device: device.id, ...errorFields(err) }, 'device kill failed unexpectedly');
       result = unexpectedFailure(err);
     } finally {
       this.#activity.end(device.id);
     }
     const { killed, notFound, errorCode, errorMessage } = result;
     const attempts = target.attempts + result.attempts;
+    if (!result.ok) {
+      const facts = { task: task.id, device: device.hostname, errorCode, killed: killed.length };
+      this.#log.warn({ ...facts, failed: result.failed.length }, `device not verified: ${errorMessage}`);
+    }
     if (result.ok) return { ...base, status: 'done', killed, notFound, failed: [], errorCode, errorMessage, attempts };
     // A device never listed during this kill: the sessions the inventory last saw there are the ones left alive.
     const failed = result.listed

@@ -1,19 +1,21 @@
 // Ending a task, from whichever node sees it end: the task-lease holder or the node that wrote its last device
 // outcome. Every transition is conditional on the task's status, so when nodes race exactly one wins (one audit event).
+
 import type { KillTask, TaskTarget } from '../core/model.js';
 import { checkTransition } from '../core/task-status.js';
-import type { Store, TaskPatch } from '../store/store.js';
+import type { TaskPatch } from '../store/store.js';
 import type { EngineEvents } from './events.js';
+import type { ConclusionStore } from './ports.js';
 
 type FinalStatus = 'FINISHED' | 'FAILED' | 'CANCELED';
 type Step = 'DONE' | 'KILL' | 'RESOLVE_DEVICES';
 
 export class TaskConclusion {
-  readonly #store: Store;
+  readonly #store: ConclusionStore;
   readonly #events: EngineEvents;
   readonly #nodeId: string;
 
-  constructor(store: Store, events: EngineEvents, nodeId: string) {
+  constructor(store: ConclusionStore, events: EngineEvents, nodeId: string) {
     this.#store = store;
     this.#events = events;
     this.#nodeId = nodeId;

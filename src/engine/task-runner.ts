@@ -5,14 +5,16 @@
 //   per-device leases and killed; outcomes are written only by the lease holder.
 // The task ends (FINISHED/FAILED/CANCELED) from whichever node sees no device pending; the transition is conditional,
 // so exactly one node concludes it. A restarted runner resumes where the store says the task is.
+
 import type { KillTask, TaskTarget } from '../core/model.js';
 import { resolveSelector } from '../core/selector.js';
 import { isFinal, sourcesOf } from '../core/task-status.js';
-import type { Store } from '../store/store.js';
 import type { DeviceConnections } from './connections.js';
 import type { DeviceActivity } from './device-activity.js';
 import type { RetryPolicy } from './device-kill.js';
 import type { EngineEvents } from './events.js';
+import { errorFields, type Logger, silentLogger } from './log.js';
+import type { TaskRunStore } from './ports.js';
 import { TargetWorker } from './target-worker.js';
 import { TaskConclusion } from './task-conclusion.js';
 
@@ -40,26 +42,29 @@ export const DEFAULT_RUNNER_OPTIONS: Omit<TaskRunnerOptions, 'nodeId'> = {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class TaskRunner {
-  readonly #store: Store;
+  readonly #store: TaskRunStore;
   readonly #options: TaskRunnerOptions;
   readonly #conclusion: TaskConclusion;
   readonly #worker: TargetWorker;
+  readonly #log: Logger;
   readonly #running = new Map<string, Promise<void>>();
   #stopped = true;
   #wakeTimer: NodeJS.Timeout | undefined;
   #claiming = false;
 
   constructor(
-    store: Store,
+    store: TaskRunStore,
     connections: DeviceConnections,
     events: EngineEvents,
     activity: DeviceActivity,
     options: TaskRunnerOptions,
+    log: Logger = silentLogger,
   ) {
     this.#store = store;
     this.#options = options;
+    this.#log = log;
     this.#conclusion = new TaskConclusion(store, events, options.nodeId);
-    this.#worker = new TargetWorker(store, connections, events, this.#conclusion, activity, options);
+    this.#worker = new TargetWorker(store, connections, events, this.#conclusion, activity, options, log);
   }
 
   async start(): Promise<void> {
@@ -74,7 +79,10 @@ export class TaskRunner {
     if (this.#stopped) return;
     clearTimeout(this.#wakeTimer);
     this.#wakeTimer = undefined;
-    void Promise.allSettled([this.#claimAll(), this.#worker.pump()]).finally(() => {
+    void Promise.allSettled([this.#claimAll(), this.#worker.pump()]).then((results) => {
+      for (const r of results) {
+        if (r.status === 'rejected') this.#log.warn(errorFields(r.reason), 'claiming kill work failed; retrying');
+      }
       if (!this.#stopped) this.#wakeTimer ??= setTimeout(() => this.wake(), this.#options.pollMs);
     });
   }
@@ -118,6 +126,7 @@ export class TaskRunner {
     try {
       await this.#watch(task.id, () => leaseLost || this.#stopped);
     } catch (err) {
+      this.#log.error({ task: task.id, ...errorFields(err) }, 'kill task failed with an internal error');
       const message = `Internal error: ${err instanceof Error ? err.message : err}`;
       await this.#conclusion.finish(task.id, sourcesOf('FAILED'), 'FAILED', 'KILL', message);
     } finally {

@@ -46,6 +46,7 @@ export class TokenAuth {
     const token = this.token ?? (await this.pendingLogin?.catch(() => null)) ?? null;
     this.token = null;
     if (!token) return;
+    // Best effort: a device that is down cannot be logged out of, and its token expires by itself.
     await this.client.send('DELETE', `${TOKENS_PATH}/${token.value}`, token.headers).catch(() => undefined);
   }
 

@@ -14,6 +14,7 @@ import type {
   ConfigTransactionRecord,
   UserRecord,
 } from '../../store/store.js';
+import { errorFields, type Logger, silentLogger } from '../log.js';
 import { applyFleetEffects, type FleetRuntime, planCommit } from './apply.js';
 
 /** The configuration tables and transactions, and the audit trail commits are recorded in. */
@@ -71,10 +72,12 @@ const ATTEMPTS = 5;
 export class ConfigService {
   readonly #store: ConfigServiceStore;
   readonly #runtime: FleetRuntime;
+  readonly #log: Logger;
   readonly #now: () => number;
   readonly #effects = new Set<Promise<void>>();
 
-  constructor(store: ConfigServiceStore, runtime: FleetRuntime, options: { now?: () => number } = {}) {
+  constructor(store: ConfigServiceStore, runtime: FleetRuntime, options: { now?: () => number; logger?: Logger } = {}) {
+    this.#log = options.logger ?? silentLogger;
     this.#runtime = runtime;
     this.#store = store;
     this.#now = options.now ?? Date.now;
@@ -185,7 +188,10 @@ export class ConfigService {
     if (revision === 'stale') return undefined;
     await this.#audit(login, 'config.commit', `revision ${revision}`, { paths, message });
     if (plan.fleet.added.length + plan.fleet.changed.length + plan.fleet.removed.length > 0) {
-      const effect = applyFleetEffects(this.#runtime, plan.fleet).catch(() => undefined);
+      // The commit stands either way: a device that cannot be synced now shows as unreachable, and the next sync retries.
+      const effect = applyFleetEffects(this.#runtime, plan.fleet).catch((err: unknown) =>
+        this.#log.warn(errorFields(err), 'applying committed fleet changes to the engine failed'),
+      );
       this.#effects.add(effect);
       void effect.finally(() => this.#effects.delete(effect));
     }

@@ -191,6 +191,7 @@ export async function openNotifyChannel(
       await client.query('select pg_notify($1, $2)', [channel, payload]);
     },
     async close() {
+      // Closing a client whose connection already broke: there is nothing left to release.
       await client.end().catch(() => undefined);
     },
   };
