@@ -42,6 +42,8 @@ export interface AppHarnessOptions {
   timeouts?: AppOptions['timeouts'];
   /** Logger options, e.g. `{ level: 'debug', stream }` to read the log; default no logger. */
   logger?: AppOptions['logger'];
+  /** Wraps the in-memory store before anything uses it (e.g. to count store calls); not with `fleet`. */
+  wrapStore?: (store: Store) => Store;
 }
 
 export interface AppHarness {
@@ -64,7 +66,8 @@ export interface AppHarness {
 
 export async function startApp(options: AppHarnessOptions = {}): Promise<AppHarness> {
   const lab = options.fleet ? await startHarness(options.fleet) : undefined;
-  const store = lab?.store ?? (await openStore({ dataDir: ':memory:' }));
+  const opened = lab?.store ?? (await openStore({ dataDir: ':memory:' }));
+  const store = !lab && options.wrapStore ? options.wrapStore(opened) : opened;
   const engine = lab?.engine ?? newEngine(store);
   if (!lab) await engine.start();
   const auth = new AuthService(store, { ...DEFAULT_AUTH_OPTIONS, ...options.auth }, options.now);
