@@ -1,8 +1,10 @@
 // What every emulated fleet shares, whatever the device kind: one HTTPS listener per device on 127.0.0.1 with one
 // certificate, fault and latency controls, lookup by id, and a stop that drops every kept-alive connection.
-import type { Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import { createSelfSignedCert } from '../src/http/tls.js';
 import type { FaultInjector, LabFault } from './bigip/faults.js';
+import { type ControlTarget, isLabControlPath, serveControl } from './control.js';
 
 export const LAB_ADDRESS = '127.0.0.1';
 
@@ -16,6 +18,39 @@ export interface EmulatedDevice {
 export function wholeNumber(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${value}`);
   return value;
+}
+
+/** Longer than any client's idle timeout, so the client, not the emulator, decides when to drop a kept-alive connection. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+export type DeviceHandler = (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => void;
+
+/**
+ * One device's HTTPS listener: `/lab/…` goes to `control` (the lab control API) before any fault, latency or counter
+ * applies; everything else to the device's own handler. `cert`/`key` are PEM: tls.Server ignores a prebuilt
+ * `secureContext`, so each listener builds its own. SPS ignores a trailing slash (`trimSlash`), BIG-IP does not.
+ */
+export function createLabServer(
+  tls: { cert: string; key: string },
+  control: ControlTarget,
+  handle: DeviceHandler,
+  trimSlash = false,
+): Server {
+  const server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
+    const { path, query } = splitUrl(req.url ?? '/', trimSlash);
+    if (isLabControlPath(path)) serveControl(control, req, res, path);
+    else handle(req, res, path, query);
+  });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  return server;
+}
+
+function splitUrl(url: string, trimSlash: boolean): { path: string; query: URLSearchParams } {
+  const mark = url.indexOf('?');
+  const rawPath = mark < 0 ? url : url.slice(0, mark);
+  const path = trimSlash && rawPath.length > 1 && rawPath.endsWith('/') ? rawPath.slice(0, -1) : rawPath;
+  return { path, query: new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1)) };
 }
 
 /** Listens on `port` (0 = ephemeral) at the lab address; resolves with the bound port. */

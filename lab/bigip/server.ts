@@ -1,38 +1,21 @@
 // One HTTPS listener per emulated device: reads the request, applies the device's fault and latency, answers via routes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, type Server } from 'node:https';
-import { type ControlTarget, isLabControlPath, serveControl } from '../control.js';
+import type { Server } from 'node:https';
+import type { ControlTarget } from '../control.js';
+import { createLabServer } from '../fleet-base.js';
 import type { LabDevice } from './device.js';
 import { type LabRequest, type Reply, resolveRoute } from './routes.js';
 
-/** Longer than any client's idle timeout, so the client, not the emulator, decides when to drop a kept-alive connection. */
-const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const MAX_BODY_BYTES = 1 << 20;
 
-/**
- * `cert`/`key` are PEM; tls.Server ignores a prebuilt `secureContext`, so each listener builds its own from them.
- * `/lab/…` goes to `control`, the lab control API, before any fault, latency or counter applies.
- */
+/** The device's listener: its lab control API and its device paths (routes.ts). */
 export function createDeviceServer(
   device: LabDevice,
   tls: { cert: string; key: string },
   password: string,
   control: ControlTarget,
 ): Server {
-  const server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
-    const { path, query } = splitUrl(req.url ?? '/');
-    if (isLabControlPath(path)) serveControl(control, req, res, path);
-    else handle(device, password, req, res, path, query);
-  });
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
-  return server;
-}
-
-function splitUrl(url: string): { path: string; query: URLSearchParams } {
-  const mark = url.indexOf('?');
-  if (mark < 0) return { path: url, query: new URLSearchParams() };
-  return { path: url.slice(0, mark), query: new URLSearchParams(url.slice(mark + 1)) };
+  return createLabServer(tls, control, (req, res, path, query) => handle(device, password, req, res, path, query));
 }
 
 function handle(

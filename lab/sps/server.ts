@@ -1,41 +1,28 @@
 // One HTTPS listener per emulated SPS: reads the request line and credentials, applies the appliance's fault and latency,
 // answers via routes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, type Server } from 'node:https';
-import { type ControlTarget, isLabControlPath, serveControl } from '../control.js';
+import type { Server } from 'node:https';
+import type { ControlTarget } from '../control.js';
+import { createLabServer } from '../fleet-base.js';
 import type { SpsDevice } from './device.js';
 import { type Reply, resolveRoute, type SpsRequest } from './routes.js';
 
-/** Longer than any client's idle timeout, so the client, not the emulator, decides when to drop a kept-alive connection. */
-const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-const LOGIN_COOKIE = 'session_id';
-
-/**
- * `cert`/`key` are PEM; tls.Server ignores a prebuilt `secureContext`, so each listener builds its own from them.
- * `/lab/…` goes to `control`, the lab control API, before any fault, latency or counter applies.
- */
+/** The device's listener: its lab control API and its device paths (routes.ts). */
 export function createSpsServer(
   device: SpsDevice,
   tls: { cert: string; key: string },
   password: string,
   control: ControlTarget,
 ): Server {
-  const server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
-    const { path, query } = splitUrl(req.url ?? '/');
-    if (isLabControlPath(path)) serveControl(control, req, res, path);
-    else handle(device, password, req, res, path, query);
-  });
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
-  return server;
+  return createLabServer(
+    tls,
+    control,
+    (req, res, path, query) => handle(device, password, req, res, path, query),
+    true,
+  );
 }
 
-function splitUrl(url: string): { path: string; query: URLSearchParams } {
-  const mark = url.indexOf('?');
-  const rawPath = mark < 0 ? url : url.slice(0, mark);
-  const path = rawPath.length > 1 && rawPath.endsWith('/') ? rawPath.slice(0, -1) : rawPath;
-  return { path, query: new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1)) };
-}
+const LOGIN_COOKIE = 'session_id';
 
 /** The `session_id` cookie; a bare `session_id` header is accepted too (docs/compat/sps.md §1.4). */
 function loginIdOf(req: IncomingMessage): string | undefined {
