@@ -109,6 +109,7 @@ function postgresSuites(server: string): void {
           '0005_session_history',
           '0006_target_leases',
           '0007_sync_leases',
+          '0008_kill_attempts',
         ],
       );
       await writeFleetOps(a, { op: 'putCredential', ref: 'device:shared', username: 'admin', password: 'from node a' });
