@@ -7,7 +7,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { Device } from '../src/core/model.js';
 import { deviceIdFromLink, machineIdLink } from '../src/http/bigiq/links.js';
 import { type AppHarness, startApp } from './support/app-harness.js';
-import { device } from './support/factories.js';
+import { device, putDevices, writeFleetOps } from './support/factories.js';
 import { RED_ID } from './support/seed-fleet.js';
 
 const RESOLVER = '/mgmt/cm/system/machineid-resolver';
@@ -90,13 +90,12 @@ describe('BIG-IQ resolver routes', () => {
 
   before(async () => {
     h = await startApp();
-    await h.store.upsertCluster({ name: 'RedCluster', description: 'configured, no members yet' });
-    await h.store.upsertAccessGroup({ name: 'EmptyGroup', description: 'no devices yet' });
-    for (const d of [...BIGIPS, sps]) {
-      if (d.cluster) await h.store.upsertCluster({ name: d.cluster, description: '' });
-      if (d.accessGroup) await h.store.upsertAccessGroup({ name: d.accessGroup, description: '' });
-      await h.store.insertDevice(d);
-    }
+    await writeFleetOps(
+      h.store,
+      { op: 'putCluster', cluster: { name: 'RedCluster', description: 'configured, no members yet' } },
+      { op: 'putAccessGroup', group: { name: 'EmptyGroup', description: 'no devices yet' } },
+    );
+    await putDevices(h.store, ...BIGIPS, sps);
     const session = (sessionId: string) => ({
       deviceId: blueA.id,
       sessionId,

@@ -12,6 +12,7 @@ import { DataDirInUseError, HOLDER_FILE, lockDataDir, readHolder } from '../src/
 import { main } from '../src/cli/main.js';
 import { openStore } from '../src/store/open-store.js';
 import { killAll, runCurfew, type ServeNode, startServe } from './support/cli-process.js';
+import { writeFleetOps } from './support/factories.js';
 
 const agent = new Agent({ connect: { rejectUnauthorized: false } });
 /** Tables the second node used to change: lab devices re-pointed or removed, their credentials, settings, audit. */
@@ -212,7 +213,10 @@ describe('openStore without create', () => {
       const store = await openStore({ dataDir, create: false });
       try {
         assert.deepEqual(await store.listDevices(), [], 'reading needs no key');
-        await assert.rejects(store.putCredential('ref', { username: 'u', password: 'p' }), /no secret key/);
+        await assert.rejects(
+          writeFleetOps(store, { op: 'putCredential', ref: 'ref', username: 'u', password: 'p' }),
+          /no secret key/,
+        );
       } finally {
         await store.close();
       }

@@ -5,6 +5,7 @@ import { selectorOf } from '../src/core/kill-request.js';
 import { DeviceActivity } from '../src/engine/device-activity.js';
 import { InventorySync } from '../src/engine/inventory-sync.js';
 import { type Harness, startHarness, waitForFinal } from './support/engine-harness.js';
+import { countActiveSessions } from './support/factories.js';
 
 describe('inventory sync', () => {
   let h: Harness;
@@ -41,13 +42,13 @@ describe('inventory sync', () => {
   it('records an unreachable device without losing what it last listed', async () => {
     const [, , third] = h.fleet.devices;
     assert.ok(third);
-    const count = await h.store.countSessions({ deviceIds: [third.id] });
+    const count = await countActiveSessions(h.store, { deviceIds: [third.id] });
     h.fleet.setFault(third.id, 'reset');
     await h.engine.sync.syncAll();
     const device = await h.store.findDeviceById(third.id);
     assert.equal(device?.state, 'unreachable');
     assert.ok(device?.lastError);
-    assert.equal(await h.store.countSessions({ deviceIds: [third.id] }), count);
+    assert.equal(await countActiveSessions(h.store, { deviceIds: [third.id] }), count);
     h.fleet.setFault(third.id, 'none');
   });
 
@@ -71,7 +72,7 @@ describe('inventory sync', () => {
       [nowActive.id],
     );
     assert.equal(h.fleet.sessions(nowActive.id).length, 0);
-    assert.equal(await h.store.countSessions({ deviceIds: members.map((m) => m.id) }), 0);
+    assert.equal(await countActiveSessions(h.store, { deviceIds: members.map((m) => m.id) }), 0);
   });
 
   it('runs on its interval when one is set', async () => {

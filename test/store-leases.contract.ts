@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { newKillTask, selectorOf } from '../src/core/kill-request.js';
 import type { Store, TargetOutcome } from '../src/store/store.js';
-import { device, pendingTarget } from './support/factories.js';
+import { device, pendingTarget, putDevices } from './support/factories.js';
 
 const actor = { name: 'admin', address: '127.0.0.1' };
 
@@ -31,7 +31,7 @@ async function runningTask(store: Store, devices: number): Promise<string> {
     details: {},
   });
   await store.insertTargets(Array.from({ length: devices }, (_, i) => pendingTarget(task.id, `dev-${i}`)));
-  await store.updateTask(task.id, { status: 'STARTED', step: 'KILL' });
+  await store.transitionTask(task.id, ['CREATED'], { status: 'STARTED', step: 'KILL' });
   return task.id;
 }
 
@@ -47,7 +47,7 @@ export function targetLeaseContract(store: () => Store): void {
     assert.equal(await s.renewTargetLeases('n1', 102_000), claims[0]?.length);
     const expired = await s.claimTargets('n4', 101_500, 1_000, 10);
     assert.equal(expired.length, 10 - (claims[0]?.length ?? 0), 'expired leases are taken over; renewed ones kept');
-    await s.updateTask(taskId, { status: 'FINISHED' });
+    await s.transitionTask(taskId, ['STARTED'], { status: 'FINISHED' });
     assert.deepEqual(await s.claimTargets('n5', 999_000, 1_000, 10), [], 'devices of final tasks are never claimed');
   });
 
@@ -80,7 +80,7 @@ export function targetLeaseContract(store: () => Store): void {
   it('gives each device to one sync claimer at a time; the holder renews, expired leases are taken over', async () => {
     const s = store();
     const mine = Array.from({ length: 9 }, (_, i) => device({ hostname: `sync-lease-${i}.lab` }));
-    for (const d of mine) await s.insertDevice(d);
+    await putDevices(s, ...mine);
     const ids = new Set(mine.map((d) => d.id));
     const ours = (devices: { id: string }[]) => devices.filter((d) => ids.has(d.id)).map((d) => d.id);
     const t0 = 5_000_000;

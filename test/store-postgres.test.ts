@@ -13,7 +13,7 @@ import { openNotifyChannel } from '../src/store/kysely/dialect.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
 import { storeContract } from './store.contract.js';
-import { pendingTarget } from './support/factories.js';
+import { pendingTarget, writeFleetOps } from './support/factories.js';
 
 const adminUrl = process.env.CURFEW_TEST_PG_URL;
 const SKIP_MESSAGE = 'CURFEW_TEST_PG_URL not set: PostgreSQL store tests skipped';
@@ -109,9 +109,10 @@ function postgresSuites(server: string): void {
           '0005_session_history',
           '0006_target_leases',
           '0007_sync_leases',
+          '0008_kill_attempts',
         ],
       );
-      await a.putCredential('device:shared', { username: 'admin', password: 'from node a' });
+      await writeFleetOps(a, { op: 'putCredential', ref: 'device:shared', username: 'admin', password: 'from node a' });
       assert.deepEqual(await c.findCredential('device:shared'), { username: 'admin', password: 'from node a' });
       // A node restarting later finds nothing to migrate.
       const late = await openStore({ url, secretKey });

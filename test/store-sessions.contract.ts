@@ -3,12 +3,41 @@
 // other rows never match.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { newKillTask, selectorOf } from '../src/core/kill-request.js';
 import type { Device } from '../src/core/model.js';
 import { parseSessionQuery } from '../src/core/session-query.js';
 import type { SessionSearch, Store } from '../src/store/store.js';
-import { device } from './support/factories.js';
+import { countActiveSessions, device, pendingTarget, putDevices, removeDevices } from './support/factories.js';
 
 const DAY = 86_400_000;
+
+/** Ends sessions the way a verified kill does: the outcome of a task's target on the device, recorded at `at`. */
+async function recordKill(store: Store, d: Device, killed: string[], at: number): Promise<void> {
+  const actor = { name: 'admin', address: '::1' };
+  const task = newKillTask(selectorOf({ action: 'KILL_ALL_SESSIONS', all: true }), actor, 100);
+  await store.createTask(task, {
+    at,
+    actor: 'admin',
+    address: '::1',
+    action: 'task.create',
+    subject: task.id,
+    details: {},
+  });
+  await store.insertTargets([pendingTarget(task.id, d.id)]);
+  const outcome = {
+    taskId: task.id,
+    deviceId: d.id,
+    status: 'done' as const,
+    killed,
+    notFound: [],
+    failed: [],
+    errorCode: null,
+    errorMessage: null,
+    attempts: 1,
+  };
+  assert.equal((await store.recordOutcomes([outcome], at)).length, 1);
+  await store.transitionTask(task.id, ['CREATED'], { status: 'FAILED' });
+}
 
 function listing(d: Device, entries: [id: string, user: string, startedAt?: number, clientIp?: string][]) {
   return entries.map(([sessionId, user, startedAt = 100, clientIp = '10.0.0.1']) => ({
@@ -25,7 +54,7 @@ export function sessionStoreContract(current: () => Store): void {
   it('keeps ended sessions as history: closed when the device stops listing them, killed after a kill', async () => {
     const store = current();
     const d = device();
-    await store.insertDevice(d);
+    await putDevices(store, d);
     await store.replaceDeviceSessions(
       d.id,
       listing(d, [
@@ -35,7 +64,7 @@ export function sessionStoreContract(current: () => Store): void {
       ]),
       1000,
     );
-    await store.endSessions(d.id, ['cc'], 'killed', 1500);
+    await recordKill(store, d, ['cc'], 1500);
     await store.replaceDeviceSessions(d.id, listing(d, [['aa', 'alice']]), 2000);
     const record = (id: string) => store.findSessionRecord(d.id, id);
     assert.deepEqual([(await record('bb'))?.endedAt, (await record('bb'))?.endReason], [2000, 'closed']);
@@ -44,15 +73,18 @@ export function sessionStoreContract(current: () => Store): void {
     assert.equal((await record('aa'))?.endedAt, null);
     assert.equal(await record('zz'), undefined);
     // Existing queries mean active sessions only.
-    assert.equal(await store.countSessions({ deviceIds: [d.id] }), 1);
+    assert.equal(await countActiveSessions(store, { deviceIds: [d.id] }), 1);
     assert.equal((await store.countSessionsByDevice()).get(d.id), 1);
     assert.deepEqual(
       (await store.listSessions({ deviceIds: [d.id], limit: 10, offset: 0 })).map((s) => s.sessionId),
       ['aa'],
     );
-    // Ending again keeps the first end; a later listing revives a session that had ended.
-    await store.endSessions(d.id, ['bb'], 'killed', 2500);
-    assert.equal((await record('bb'))?.endReason, 'closed');
+    // A kill's verdict overrides a sync's `closed` (keeping when the sync saw it end); a second kill keeps the first
+    // end; a later listing revives a session that had ended.
+    await recordKill(store, d, ['bb'], 2500);
+    assert.deepEqual([(await record('bb'))?.endedAt, (await record('bb'))?.endReason], [2000, 'killed']);
+    await recordKill(store, d, ['cc'], 2600);
+    assert.deepEqual([(await record('cc'))?.endedAt, (await record('cc'))?.endReason], [1500, 'killed']);
     await store.replaceDeviceSessions(
       d.id,
       listing(d, [
@@ -62,26 +94,26 @@ export function sessionStoreContract(current: () => Store): void {
       3000,
     );
     assert.deepEqual([(await record('bb'))?.endedAt, (await record('bb'))?.endReason], [null, null]);
-    assert.equal(await store.countSessions({ deviceIds: [d.id] }), 2);
-    await store.deleteDeviceById(d.id);
+    assert.equal(await countActiveSessions(store, { deviceIds: [d.id] }), 2);
+    await removeDevices(store, d);
   });
 
   it('does not revive a killed session from a listing taken before the kill', async () => {
     const store = current();
     const d = device();
-    await store.insertDevice(d);
+    await putDevices(store, d);
     await store.replaceDeviceSessions(d.id, listing(d, [['aa', 'alice']]), 1000);
-    await store.endSessions(d.id, ['aa'], 'killed', 2000);
+    await recordKill(store, d, ['aa'], 2000);
     await store.replaceDeviceSessions(d.id, listing(d, [['aa', 'alice']]), 1900);
     const killed = await store.findSessionRecord(d.id, 'aa');
     assert.deepEqual([killed?.endedAt, killed?.endReason], [2000, 'killed']);
-    await store.deleteDeviceById(d.id);
+    await removeDevices(store, d);
   });
 
   it('purges history older than the retention, from sync at most once a minute, or on demand', async () => {
     const store = current();
     const d = device();
-    await store.insertDevice(d);
+    await putDevices(store, d);
     const t0 = 50 * DAY;
     await store.replaceDeviceSessions(
       d.id,
@@ -93,21 +125,21 @@ export function sessionStoreContract(current: () => Store): void {
       t0,
     );
     await store.replaceDeviceSessions(d.id, listing(d, [['cc', 'carol']]), t0 + 1000);
-    await store.endSessions(d.id, ['cc'], 'killed', t0 + 3 * DAY);
+    await recordKill(store, d, ['cc'], t0 + 3 * DAY);
     const day8 = t0 + 8 * DAY;
     await store.replaceDeviceSessions(d.id, [], day8);
     assert.equal(await store.findSessionRecord(d.id, 'aa'), undefined, 'ended more than 7 days ago');
     assert.equal((await store.findSessionRecord(d.id, 'cc'))?.endReason, 'killed', 'ended 5 days ago');
     assert.equal(await store.purgeEndedSessions(t0 + 4 * DAY), 1);
     assert.equal(await store.findSessionRecord(d.id, 'cc'), undefined);
-    await store.deleteDeviceById(d.id);
+    await removeDevices(store, d);
   });
 
   it('searches active and ended sessions with the query language, sorted and paged, with an exact count', async () => {
     const store = current();
     const blue = device({ cluster: 'blue-ctr', accessGroup: 'vpn-ctr' });
     const red = device();
-    for (const d of [blue, red]) await store.insertDevice(d);
+    await putDevices(store, blue, red);
     const spsId = 'svc/rpokH8fD9kx6CaxNLznKx2/test:12';
     await store.replaceDeviceSessions(
       blue.id,
@@ -127,7 +159,7 @@ export function sessionStoreContract(current: () => Store): void {
       ]),
       10_000,
     );
-    await store.endSessions(red.id, ['r1'], 'killed', 11_000);
+    await recordKill(store, red, ['r1'], 11_000);
     await store.replaceDeviceSessions(red.id, [], 12_000);
 
     const mine = `(device_id:${blue.id} OR device_id:${red.id})`;
@@ -191,6 +223,6 @@ export function sessionStoreContract(current: () => Store): void {
       cluster: 'blue-ctr',
       accessGroup: 'vpn-ctr',
     });
-    for (const d of [blue, red]) await store.deleteDeviceById(d.id);
+    await removeDevices(store, blue, red);
   });
 }

@@ -3,11 +3,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { newKillTask, selectorOf } from '../src/core/kill-request.js';
 import type { KillTask } from '../src/core/model.js';
+import { OPEN_STATUSES } from '../src/core/task-status.js';
 import type { Store, StoredToken } from '../src/store/store.js';
 import { configStoreContract } from './store-config.contract.js';
 import { targetLeaseContract } from './store-leases.contract.js';
 import { sessionStoreContract } from './store-sessions.contract.js';
-import { device, pendingTarget } from './support/factories.js';
+import {
+  countActiveSessions,
+  device,
+  pendingTarget,
+  putDevices,
+  removeDevices,
+  writeFleetOps,
+} from './support/factories.js';
 
 const actor = { name: 'admin', address: '127.0.0.1' };
 
@@ -31,47 +39,84 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.close();
     });
 
-    it('inserts, finds, updates and deletes devices; a taken id or hostname is a conflict', async () => {
+    it('writes devices only through writeFleet; a taken id or hostname is a conflict that writes nothing', async () => {
       const d = device({ cluster: 'blue', accessGroup: 'g1' });
-      await store.insertDevice(d);
+      const revision = await store.configRevision();
+      assert.equal(await putDevices(store, d), revision + 1);
       assert.deepEqual(await store.findDeviceById(d.id), d);
-      await assert.rejects(store.insertDevice({ ...d, hostname: 'other' }), { kind: 'conflict' });
-      await assert.rejects(store.insertDevice({ ...device(), hostname: d.hostname }), { kind: 'conflict' });
-      assert.equal(await store.updateDevice({ ...d, port: 8443, verifyTls: false }), true);
-      assert.equal((await store.findDeviceById(d.id))?.port, 8443);
-      assert.equal((await store.findDeviceById(d.id))?.verifyTls, false);
+      const [commit] = await store.listConfigCommits(revision);
+      assert.deepEqual(
+        [commit?.revision, commit?.actor, commit?.paths.includes(`/api/configuration/devices/${d.id}`)],
+        [revision + 1, 'test', true],
+        'a fleet write is logged as a commit',
+      );
+      for (const taken of [
+        { ...d, hostname: 'other' },
+        { ...device(), hostname: d.hostname },
+      ]) {
+        await assert.rejects(
+          writeFleetOps(
+            store,
+            { op: 'putCluster', cluster: { name: 'never-written', description: '' } },
+            { op: 'insertDevice', device: taken },
+          ),
+          { kind: 'conflict', code: 'DEVICE_EXISTS' },
+        );
+      }
+      assert.equal(await store.configRevision(), revision + 1, 'a conflict bumps no revision');
+      assert.equal(
+        (await store.listClusters()).some((c) => c.name === 'never-written'),
+        false,
+        'nor writes an op',
+      );
+      await writeFleetOps(store, {
+        op: 'updateDevice',
+        device: { ...d, port: 8443, verifyTls: false, state: 'online' },
+      });
+      const changed = await store.findDeviceById(d.id);
+      assert.deepEqual([changed?.port, changed?.verifyTls, changed?.state], [8443, false, 'unknown'], 'health is kept');
       await store.updateDeviceHealth(d.id, { state: 'online', failover: 'ACTIVE', lastSyncAt: 42, lastError: null });
       const healthy = await store.findDeviceById(d.id);
       assert.equal(healthy?.failover, 'ACTIVE');
       assert.equal(healthy?.lastSyncAt, 42);
-      assert.equal(await store.deleteDeviceById(d.id), true);
-      assert.equal(await store.deleteDeviceById(d.id), false);
+      await removeDevices(store, d);
       assert.equal(await store.findDeviceById(d.id), undefined);
-      assert.equal(await store.updateDevice(d), false);
+      await writeFleetOps(store, { op: 'updateDevice', device: d });
+      assert.equal(await store.findDeviceById(d.id), undefined, 'updating a removed device does not bring it back');
     });
 
     it('keeps clusters and access groups by name', async () => {
-      await store.upsertCluster({ name: 'blue', description: '' });
-      await store.upsertCluster({ name: 'blue', description: 'HA pair' });
-      await store.upsertAccessGroup({ name: 'g1', description: 'VPN' });
+      await writeFleetOps(store, { op: 'putCluster', cluster: { name: 'blue', description: '' } });
+      await writeFleetOps(
+        store,
+        { op: 'putCluster', cluster: { name: 'blue', description: 'HA pair' } },
+        { op: 'putAccessGroup', group: { name: 'g1', description: 'VPN' } },
+      );
       assert.deepEqual(await store.listClusters(), [{ name: 'blue', description: 'HA pair' }]);
       assert.deepEqual(await store.listAccessGroups(), [{ name: 'g1', description: 'VPN' }]);
-      assert.equal(await store.deleteClusterByName('blue'), true);
-      assert.equal(await store.deleteAccessGroupByName('nope'), false);
+      await writeFleetOps(store, { op: 'deleteCluster', name: 'blue' }, { op: 'deleteAccessGroup', name: 'nope' });
+      assert.deepEqual(await store.listClusters(), []);
+      assert.deepEqual(await store.listAccessGroups(), [{ name: 'g1', description: 'VPN' }]);
     });
 
     it('seals credentials and reads them back', async () => {
-      await store.putCredential('device:x', { username: 'admin', password: 's3cret' });
+      await writeFleetOps(store, { op: 'putCredential', ref: 'device:x', username: 'admin', password: 's3cret' });
       assert.deepEqual(await store.findCredential('device:x'), { username: 'admin', password: 's3cret' });
-      await store.putCredential('device:x', { username: 'admin', password: 'rotated' });
+      await writeFleetOps(store, { op: 'putCredential', ref: 'device:x', username: 'admin', password: 'rotated' });
       assert.equal((await store.findCredential('device:x'))?.password, 'rotated');
-      assert.equal(await store.deleteCredential('device:x'), true);
+      await writeFleetOps(store, { op: 'putCredential', ref: 'device:x', username: 'root' });
+      assert.deepEqual(
+        await store.findCredential('device:x'),
+        { username: 'root', password: 'rotated' },
+        'a new login name alone keeps the password',
+      );
+      await writeFleetOps(store, { op: 'deleteCredential', ref: 'device:x' });
       assert.equal(await store.findCredential('device:x'), undefined);
     });
 
     it('replaces a device session set: keeps first-seen start times, ends what vanished', async () => {
       const d = device();
-      await store.insertDevice(d);
+      await putDevices(store, d);
       const s = (id: string, user: string) => ({
         deviceId: d.id,
         sessionId: id,
@@ -90,17 +135,19 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           ['bb', 'bob', 100, 2000],
         ],
       );
-      assert.equal(await store.countSessions({ user: 'alice' }), 1);
+      assert.equal(await countActiveSessions(store, { user: 'alice' }), 1);
       assert.equal((await store.countSessionsByDevice()).get(d.id), 2);
-      await store.endSessions(d.id, ['bb'], 'killed', 3000);
-      assert.equal(await store.countSessions({ deviceIds: [d.id] }), 1);
-      await store.deleteDeviceById(d.id);
-      assert.equal(await store.countSessions({ deviceIds: [d.id] }), 0);
+      await store.replaceDeviceSessions(d.id, [s('cc', 'alice')], 3000);
+      assert.equal(await countActiveSessions(store, { deviceIds: [d.id] }), 1);
+      assert.equal((await store.findSessionRecord(d.id, 'bb'))?.endReason, 'closed');
+      await removeDevices(store, d);
+      assert.equal(await countActiveSessions(store, { deviceIds: [d.id] }), 0);
+      assert.equal(await store.findSessionRecord(d.id, 'bb'), undefined, 'removing a device removes its sessions');
     });
 
     it('handles session sets larger than one statement can bind', async () => {
       const d = device();
-      await store.insertDevice(d);
+      await putDevices(store, d);
       const many = Array.from({ length: 12_000 }, (_, i) => ({
         deviceId: d.id,
         sessionId: i.toString(16).padStart(8, '0'),
@@ -110,7 +157,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         protocol: 'apm',
       }));
       await store.replaceDeviceSessions(d.id, many, 5);
-      assert.equal(await store.countSessions({ deviceIds: [d.id] }), 12_000);
+      assert.equal((await store.countSessionsByDevice()).get(d.id), 12_000);
       const page = await store.listSessions({
         deviceIds: [d.id],
         limit: 3,
@@ -122,14 +169,29 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         page.map((p) => p.startedAt),
         [11_989, 11_988, 11_987],
       );
-      await store.endSessions(
-        d.id,
-        many.map((s) => s.sessionId),
-        'killed',
-        6,
-      );
-      assert.equal(await store.countSessions({ deviceIds: [d.id] }), 0);
-      await store.deleteDeviceById(d.id);
+      // A kill's outcome ends them all in the inventory, in chunks: the first half killed, the rest already gone.
+      const ids = many.map((s) => s.sessionId);
+      const task = taskAt(500);
+      await store.createTask(task, audit(task.id));
+      await store.insertTargets([target(task.id, d.id)]);
+      const outcome = {
+        taskId: task.id,
+        deviceId: d.id,
+        status: 'done' as const,
+        killed: ids.slice(0, 6_000),
+        notFound: ids.slice(6_000),
+        failed: [],
+        errorCode: null,
+        errorMessage: null,
+        attempts: 1,
+      };
+      assert.equal((await store.recordOutcomes([outcome], 6)).length, 1);
+      assert.equal((await store.countSessionsByDevice()).get(d.id), undefined);
+      assert.equal(await countActiveSessions(store, { deviceIds: [d.id] }), 0);
+      assert.equal((await store.findSessionRecord(d.id, ids[5_999] ?? ''))?.endReason, 'killed');
+      assert.equal((await store.findSessionRecord(d.id, ids[6_000] ?? ''))?.endReason, 'closed');
+      await store.transitionTask(task.id, OPEN_STATUSES, { status: 'FAILED' });
+      await removeDevices(store, d);
     });
 
     it('writes a task and its audit event together, lists newest first', async () => {
@@ -150,22 +212,28 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.equal((await store.listAudit({ limit: 50, offset: 0 })).filter((e) => e.subject === 'dup').length, 0);
     });
 
-    it('updates tasks with a bumped generation, and cancels only unfinished ones', async () => {
+    it('moves tasks by conditional transitions with a bumped generation, and cancels only unfinished ones', async () => {
       const task = taskAt(3_000);
       await store.createTask(task, audit(task.id));
-      const started = await store.updateTask(task.id, { status: 'STARTED', startedAt: 5 });
-      assert.equal(started?.status, 'STARTED');
+      assert.equal(await store.transitionTask(task.id, ['STARTED'], { status: 'FAILED' }), undefined, 'not CREATED');
+      assert.deepEqual(await store.findTaskById(task.id), task, 'a transition that did not apply writes nothing');
+      const started = await store.transitionTask(task.id, ['CREATED'], { status: 'STARTED', startedAt: 5 });
+      assert.deepEqual([started?.status, started?.startedAt], ['STARTED', 5]);
       assert.equal(started?.generation, task.generation + 1);
-      assert.equal((await store.requestCancel(task.id))?.status, 'CANCEL_REQUESTED');
-      await store.updateTask(task.id, { status: 'CANCELED' });
-      assert.equal((await store.requestCancel(task.id))?.status, 'CANCELED');
+      const canceling = await store.requestCancel(task.id);
+      assert.deepEqual([canceling?.status, canceling?.generation], ['CANCEL_REQUESTED', task.generation + 2]);
+      const canceled = await store.transitionTask(task.id, ['CANCEL_REQUESTED'], { status: 'CANCELED', endedAt: 9 });
+      assert.deepEqual([canceled?.status, canceled?.endedAt], ['CANCELED', 9]);
+      const final = await store.requestCancel(task.id);
+      assert.deepEqual([final?.status, final?.generation], ['CANCELED', task.generation + 3], 'final tasks stay');
       assert.equal(await store.requestCancel('missing'), undefined);
-      assert.equal(await store.updateTask('missing', { status: 'FAILED' }), undefined);
+      assert.equal(await store.transitionTask('missing', ['STARTED'], { status: 'FAILED' }), undefined);
     });
 
     it('leases a task to exactly one claimer until the lease expires or is released', async () => {
-      for (const t of await store.listTasks({ limit: 100, offset: 0 }))
-        await store.updateTask(t.id, { status: 'FINISHED' });
+      for (const t of await store.listTasks({ limit: 100, offset: 0 })) {
+        await store.transitionTask(t.id, OPEN_STATUSES, { status: 'FAILED' });
+      }
       const task = taskAt(4_000);
       await store.createTask(task, audit(task.id));
       const claims = await Promise.all([store.claimTask('n1', 10_000, 1_000), store.claimTask('n2', 10_000, 1_000)]);
@@ -180,11 +248,12 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await store.releaseLeasesOf(other);
       assert.equal((await store.claimTask(holder, 12_002, 1_000))?.id, task.id);
       await store.releaseLease(task.id, holder);
-      await store.updateTask(task.id, { status: 'FINISHED' });
+      await store.transitionTask(task.id, ['CREATED'], { status: 'STARTED' });
+      await store.transitionTask(task.id, ['STARTED'], { status: 'FINISHED' });
       assert.equal(await store.claimTask(holder, 99_000, 1_000), undefined, 'final tasks are never claimed');
     });
 
-    it('inserts targets once and saves outcomes in batches', async () => {
+    it('inserts targets once and records outcomes in batches', async () => {
       const task = taskAt(5_000);
       await store.createTask(task, audit(task.id));
       await store.insertTargets([target(task.id, 'd1'), target(task.id, 'd2')]);
@@ -196,30 +265,34 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           ['d2', 'pending'],
         ],
       );
-      await store.saveTargetOutcomes([
-        {
-          taskId: task.id,
-          deviceId: 'd1',
-          status: 'done',
-          killed: ['a'],
-          notFound: ['b'],
-          failed: [],
-          errorCode: null,
-          errorMessage: null,
-          attempts: 1,
-        },
-        {
-          taskId: task.id,
-          deviceId: 'd2',
-          status: 'failed',
-          killed: [],
-          notFound: [],
-          failed: ['c'],
-          errorCode: 'timeout',
-          errorMessage: 'slow',
-          attempts: 3,
-        },
-      ]);
+      const written = await store.recordOutcomes(
+        [
+          {
+            taskId: task.id,
+            deviceId: 'd1',
+            status: 'done',
+            killed: ['a'],
+            notFound: ['b'],
+            failed: [],
+            errorCode: null,
+            errorMessage: null,
+            attempts: 1,
+          },
+          {
+            taskId: task.id,
+            deviceId: 'd2',
+            status: 'failed',
+            killed: [],
+            notFound: [],
+            failed: ['c'],
+            errorCode: 'timeout',
+            errorMessage: 'slow',
+            attempts: 3,
+          },
+        ],
+        7_000,
+      );
+      assert.equal(written.length, 2);
       const [d1, d2] = await store.listTargets(task.id);
       const grouped = await store.listTargetsOfTasks([task.id, 'no-such-task']);
       assert.deepEqual([...grouped.keys()], [task.id]);
@@ -230,7 +303,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
     it('records outcomes and ends their sessions in the inventory in one call', async () => {
       const d = device();
-      await store.insertDevice(d);
+      await putDevices(store, d);
       const s = (id: string) => ({
         deviceId: d.id,
         sessionId: id,
@@ -266,7 +339,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         active.map((x) => x.sessionId),
         ['left'],
       );
-      await store.deleteDeviceById(d.id);
+      await removeDevices(store, d);
     });
 
     it('keeps users, settings and a filterable audit trail', async () => {

@@ -33,10 +33,6 @@ export interface Principal {
   grants: ReadonlyMap<string, Permission>;
 }
 
-export function adminPrincipal(name = 'admin'): Principal {
-  return { name, isAdmin: true, grants: new Map() };
-}
-
 /** `object` and the paths above it, most specific first: `/a/b/c` → `/a/b/c`, `/a/b`, `/a`. */
 function selfAndAncestors(object: string): string[] {
   const out = [object];

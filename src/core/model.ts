@@ -134,8 +134,6 @@ export interface TaskTarget {
   updatedAt: number;
 }
 
-export type SessionOutcome = 'killed' | 'not_found' | 'failed';
-
 export interface AuditEvent {
   id?: number;
   at: number;

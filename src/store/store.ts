@@ -29,27 +29,14 @@ export interface DeviceStore {
   listDevices(): Promise<Device[]>;
   /** Undefined when no device has that id. */
   findDeviceById(id: string): Promise<Device | undefined>;
-  /** Throws DomainError conflict when the id or hostname is taken. */
-  insertDevice(device: Device): Promise<void>;
-  /** Replaces the configured fields; returns false when the device does not exist. */
-  updateDevice(device: Device): Promise<boolean>;
-  /** Removes the device and its sessions; returns false when it did not exist. */
-  deleteDeviceById(id: string): Promise<boolean>;
   updateDeviceHealth(id: string, update: DeviceHealthUpdate): Promise<void>;
   listClusters(): Promise<Cluster[]>;
-  upsertCluster(cluster: Cluster): Promise<void>;
-  deleteClusterByName(name: string): Promise<boolean>;
   listAccessGroups(): Promise<AccessGroup[]>;
-  upsertAccessGroup(group: AccessGroup): Promise<void>;
-  deleteAccessGroupByName(name: string): Promise<boolean>;
 }
 
 export interface CredentialStore {
-  /** Stores (encrypted at rest) or replaces the credential under `ref`. */
-  putCredential(ref: string, credential: DeviceCredential): Promise<void>;
   /** Undefined when nothing is stored under `ref`. */
   findCredential(ref: string): Promise<DeviceCredential | undefined>;
-  deleteCredential(ref: string): Promise<boolean>;
 }
 
 export interface SessionQuery {
@@ -110,14 +97,10 @@ export interface SessionStore {
    * expired history, at most once a minute (by `seenAt`).
    */
   replaceDeviceSessions(deviceId: string, listed: Omit<Session, 'lastSeenAt'>[], seenAt: number): Promise<void>;
-  /** Ends the given active sessions of one device at `at` (after a verified kill: `killed`); ended ones are kept. */
-  endSessions(deviceId: string, sessionIds: readonly string[], reason: SessionEndReason, at: number): Promise<void>;
   /** Deletes sessions that ended before `endedBefore`; returns how many. */
   purgeEndedSessions(endedBefore: number): Promise<number>;
   /** Active sessions only. */
   listSessions(query: SessionQuery): Promise<Session[]>;
-  /** Active sessions only. */
-  countSessions(query: Omit<SessionQuery, 'limit' | 'offset' | 'orderBy' | 'descending'>): Promise<number>;
   /** Active session counts per device id. */
   countSessionsByDevice(): Promise<Map<string, number>>;
   /** Searches active and ended sessions; a query matching few rows costs no extra count. */
@@ -164,8 +147,6 @@ export interface TaskStore {
   /** Newest first. */
   listTasks(query: TaskListQuery): Promise<KillTask[]>;
   countTasks(): Promise<number>;
-  /** Applies the patch, bumps generation and updatedMicros; returns the new task or undefined when missing. */
-  updateTask(id: string, patch: TaskPatch): Promise<KillTask | undefined>;
   /**
    * Sets CANCEL_REQUESTED when the task is not final; returns the task as it is afterwards, undefined when missing.
    */
@@ -182,7 +163,8 @@ export interface TaskStore {
   releaseLeasesOf(owner: string): Promise<void>;
   /**
    * Applies the patch only while the task's status is one of `from` (a conditional update, safe when several nodes
-   * race to conclude a task); returns the new task, or undefined when it did not apply.
+   * race to conclude a task), bumping generation and updatedMicros; returns the new task, or undefined when it did
+   * not apply (or the task is missing).
    */
   transitionTask(id: string, from: readonly KillTask['status'][], patch: TaskPatch): Promise<KillTask | undefined>;
   /** Inserts the targets of a task once; a second call for the same task is a no-op (resumed resolution). */
@@ -196,8 +178,6 @@ export interface TaskStore {
    * are written (a node that lost a lease writes nothing for that device). Returns the outcomes written.
    */
   recordOutcomes(outcomes: readonly TargetOutcome[], endedAt: number, owner?: string): Promise<TargetOutcome[]>;
-  /** Writes many device outcomes in one transaction. */
-  saveTargetOutcomes(outcomes: readonly TargetOutcome[]): Promise<void>;
 }
 
 /** The full list of session ids deletes were (or are about to be) sent for, on one device of a task. */
@@ -269,7 +249,6 @@ export interface UserStore {
   upsertUser(user: UserRecord): Promise<void>;
   /** Sets a new hash of the same password (a cost upgrade) unless the hash changed since `from` was read. */
   replacePasswordHash(name: string, from: string, to: string): Promise<boolean>;
-  listUsers(): Promise<UserRecord[]>;
 }
 
 export type TokenKind = 'access' | 'refresh';

@@ -68,12 +68,3 @@ export function object(collectionHref: string, key: string, body: unknown, sibli
 export function reference(collectionHref: string, key: string): ListedItem {
   return item(key, `${collectionHref}/${key}`);
 }
-
-/** A reference as a client may send it: a bare key, or the `{key, meta}` object SPS shows. */
-export function referenceKey(value: unknown): string | undefined {
-  if (typeof value === 'string' && value !== '') return value;
-  if (typeof value === 'object' && value !== null && typeof (value as { key?: unknown }).key === 'string') {
-    return (value as { key: string }).key;
-  }
-  return undefined;
-}

@@ -62,11 +62,6 @@ export function userStore(db: Kysely<Database>): UserStore {
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
     },
-
-    async listUsers() {
-      const rows = await db.selectFrom('users').selectAll().orderBy('name').execute();
-      return rows.map(userFromRow);
-    },
   };
 }
 

@@ -1,5 +1,5 @@
 // The fleet-wide session inventory, refreshed per device by inventory sync, with the history of ended sessions.
-// Every pre-history query (list, count, count per device) means active sessions only: `ended_at IS NULL`.
+// The older queries (list, count per device) mean active sessions only: `ended_at IS NULL`.
 import type { Kysely } from 'kysely';
 import type { Session } from '../../core/model.js';
 import type { SessionQuery, SessionStore } from '../store.js';
@@ -42,18 +42,6 @@ export function sessionStore(db: Kysely<Database>, traits: DialectTraits, option
       }
     },
 
-    async endSessions(deviceId, sessionIds, reason, at): Promise<void> {
-      for (const part of chunk(sessionIds, 1, traits.maxParams - 3)) {
-        await db
-          .updateTable('sessions')
-          .set({ ended_at: at, end_reason: reason })
-          .where('device_id', '=', deviceId)
-          .where('session_id', 'in', part)
-          .where('ended_at', 'is', null)
-          .execute();
-      }
-    },
-
     purgeEndedSessions,
 
     async listSessions(query: SessionQuery): Promise<Session[]> {
@@ -68,13 +56,6 @@ export function sessionStore(db: Kysely<Database>, traits: DialectTraits, option
         .offset(query.offset)
         .execute();
       return rows.map(sessionFromRow);
-    },
-
-    async countSessions(query): Promise<number> {
-      const row = await filtered(query)
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
     },
 
     async countSessionsByDevice(): Promise<Map<string, number>> {

@@ -48,15 +48,6 @@ export function taskStore(db: Kysely<Database>, traits: DialectTraits): TaskStor
       return Number(row.n);
     },
 
-    async updateTask(id: string, patch: TaskPatch): Promise<KillTask | undefined> {
-      await db
-        .updateTable('tasks')
-        .set((eb) => ({ ...patchToSet(patch), generation: eb('generation', '+', 1), updated_micros: nowMicros() }))
-        .where('id', '=', id)
-        .execute();
-      return findTaskById(id);
-    },
-
     async transitionTask(id: string, from: readonly string[], patch: TaskPatch): Promise<KillTask | undefined> {
       if (from.length === 0) return undefined;
       const result = await db
@@ -179,9 +170,6 @@ export function taskStore(db: Kysely<Database>, traits: DialectTraits): TaskStor
       return byTask;
     },
 
-    saveTargetOutcomes: async (outcomes) => {
-      await recordOutcomes(db, traits, outcomes, undefined, undefined);
-    },
     recordOutcomes: (outcomes, endedAt, owner) => recordOutcomes(db, traits, outcomes, endedAt, owner),
   };
 }
@@ -210,7 +198,7 @@ const OUTCOME_COLUMNS = [
 
 /**
  * One transaction: the outcomes as a multi-row upsert on existing targets (one statement per chunk, not per device),
- * and — when `endedAt` is given — the inventory's sessions marked ended: killed ids `killed`, ids already gone `closed`.
+ * and the inventory's sessions marked ended at `endedAt`: killed ids `killed`, ids already gone `closed`.
  * With `owner`, a row is updated only while it is pending under that owner's lease; only written outcomes end
  * sessions, and they are what is returned.
  */
@@ -218,7 +206,7 @@ async function recordOutcomes(
   db: Kysely<Database>,
   traits: DialectTraits,
   outcomes: readonly TargetOutcome[],
-  endedAt: number | undefined,
+  endedAt: number,
   owner: string | undefined,
 ): Promise<TargetOutcome[]> {
   if (outcomes.length === 0) return [];
@@ -244,7 +232,7 @@ async function recordOutcomes(
       for (const r of returned) written.add(`${r.task_id}\u0000${r.device_id}`);
     }
     const kept = outcomes.filter((o) => written.has(`${o.taskId}\u0000${o.deviceId}`));
-    if (endedAt !== undefined) await endKilledSessions(trx, traits, kept, endedAt);
+    await endKilledSessions(trx, traits, kept, endedAt);
     return kept;
   });
 }
