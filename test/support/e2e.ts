@@ -1,5 +1,6 @@
 // End-to-end pieces: a lab fleet in its own process (`curfew lab`), a node in its own process (`curfew serve`) on a
 // data dir its devices were imported into (`curfew devices import`), and HTTPS clients for both.
+import './fast-hashing.js';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,6 +73,27 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
+/** SIGTERM, then SIGKILL if the process is still there after `graceMs`: a test never waits on a stuck child. */
+async function terminate(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited(child);
+  clearTimeout(timer);
+}
+
+/** Spawns the CLI from source; a child that fails to come up is killed before the error is thrown. */
+async function spawnUntil(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs: number) {
+  const child = spawn(process.execPath, [...CLI, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env });
+  try {
+    return { child, match: await waitForLine(child, ready, timeoutMs) };
+  } catch (err) {
+    child.kill('SIGKILL');
+    await exited(child);
+    throw err;
+  }
+}
+
 export interface LabProcess {
   devices: LabDeviceEntry[];
   fleetFile: string;
@@ -89,19 +111,14 @@ export async function startLabProcess(options: {
   const fleetFile = join(dir, 'fleet.json');
   const args = ['lab', '--devices', String(options.devices), '--sps', String(options.sps ?? 0)];
   args.push('--sessions', String(options.sessions), '--latency', String(options.latencyMs ?? 0), '--out', fleetFile);
-  const child = spawn(process.execPath, [...CLI, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, CURFEW_LAB_PASSWORD: 'admin' },
-  });
-  await waitForLine(child, /appliances up/, 30_000);
+  const { child } = await spawnUntil(args, { ...process.env, CURFEW_LAB_PASSWORD: 'admin' }, /appliances up/, 60_000);
   const devices = (JSON.parse(readFileSync(fleetFile, 'utf8')) as { devices: LabDeviceEntry[] }).devices;
   return {
     devices,
     fleetFile,
     url: (device, path) => `https://127.0.0.1:${device.port}${path}`,
     async stop() {
-      child.kill('SIGTERM');
-      await exited(child);
+      await terminate(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -155,18 +172,18 @@ export interface NodeProcess {
 export async function startNodeProcess(dataDir: string, syncIntervalSec = 3600): Promise<NodeProcess> {
   const args = ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--sync-interval', String(syncIntervalSec)];
   args.push('--device-timeout', '2');
-  const child = spawn(process.execPath, [...CLI, ...args, '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, CURFEW_ADMIN_PASSWORD: ADMIN_PASSWORD },
-  });
-  const [, url] = await waitForLine(child, /serving at (https:\/\/\S+\/)/, 60_000);
+  const env = { ...process.env, CURFEW_ADMIN_PASSWORD: ADMIN_PASSWORD };
+  const { child, match } = await spawnUntil(
+    [...args, '--log-level', 'warn'],
+    env,
+    /serving at (https:\/\/\S+\/)/,
+    90_000,
+  );
+  const [, url] = match;
   return {
     url: (url as string).replace(/\/$/, ''),
     child,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited(child);
-    },
+    stop: () => terminate(child),
     async crash() {
       child.kill('SIGKILL');
       await exited(child);
