@@ -5,6 +5,7 @@ import { type Actor, newKillTask } from '../core/kill-request.js';
 import type { DeviceKind, KillSelector, KillTask } from '../core/model.js';
 import { isFinal } from '../core/task-status.js';
 import type { Store } from '../store/store.js';
+import { ConnectionWarmer, type WarmOptions } from './connection-warmer.js';
 import { DeviceConnections } from './connections.js';
 import { DeviceActivity } from './device-activity.js';
 import { EngineEvents } from './events.js';
@@ -23,6 +24,7 @@ export interface EngineOptions {
   connector?: Partial<ConnectorOptions>;
   runner?: Partial<Omit<TaskRunnerOptions, 'nodeId'>>;
   sync?: Partial<InventorySyncOptions>;
+  warm?: Partial<WarmOptions>;
   /** Where the engine logs (device failures, retries, store trouble); silent when absent. */
   logger?: Logger;
 }
@@ -30,15 +32,23 @@ export interface EngineOptions {
 export const DEFAULT_CONNECTOR_OPTIONS: ConnectorOptions = { timeoutMs: 10_000, perDeviceConcurrency: 8 };
 // Syncs are bounded by CPU (parsing listings, writing the store) more than by round trips: a modest concurrency keeps
 // responses from waiting behind other devices' writes long enough to hit their timeout.
+/**
+ * Warm-up at start, then every 4 minutes — but only where sync (every 30 s by default) does not keep connections warm
+ * anyway: BIG-IP tokens live 20 minutes and are renewed a minute before they expire.
+ */
+export const DEFAULT_WARM_OPTIONS: WarmOptions = { concurrency: 256, intervalMs: 240_000 };
+
 export const DEFAULT_SYNC_OPTIONS: InventorySyncOptions = { intervalMs: 30_000, concurrency: 32 };
 
 export class Engine {
   readonly #store: Store;
+  readonly #warmAtStart: boolean;
   readonly events = new EngineEvents();
   readonly connections: DeviceConnections;
   readonly runner: TaskRunner;
   readonly sync: InventorySync;
   readonly inventory: InventoryService;
+  readonly warmer: ConnectionWarmer;
   /** The read and command services the edges use (they never see the store). */
   readonly tasks: TaskService;
   readonly sessions: SessionService;
@@ -47,6 +57,7 @@ export class Engine {
 
   constructor(store: Store, options: EngineOptions) {
     this.#store = store;
+    this.#warmAtStart = options.warm?.atStart ?? true;
     const log = (options.logger ?? silentLogger).child({ node: options.nodeId });
     this.connections = new DeviceConnections(
       options.connectors,
@@ -73,18 +84,31 @@ export class Engine {
       log.child({ part: 'sync' }),
     );
     this.inventory = new InventoryService(store, this.connections);
+    const syncMs = options.sync?.intervalMs ?? DEFAULT_SYNC_OPTIONS.intervalMs;
+    const warm = { ...DEFAULT_WARM_OPTIONS, ...options.warm };
+    // Sync on a shorter interval keeps every connection warm already; only the start pass is needed then.
+    const keepWarmMs = syncMs > 0 && syncMs <= warm.intervalMs ? 0 : warm.intervalMs;
+    this.warmer = new ConnectionWarmer(
+      store,
+      this.connections,
+      { ...warm, intervalMs: keepWarmMs },
+      log.child({ part: 'warm' }),
+    );
     this.tasks = new TaskService(store, this, this.events);
     this.sessions = new SessionService(store, this.tasks);
     this.audit = new AuditService(store);
     this.fleet = new FleetQueries(store);
   }
 
+  /** Starts the runner, then warms every device's connection and starts sync (neither is waited for). */
   async start(): Promise<void> {
     await this.runner.start();
+    if (this.#warmAtStart) this.warmer.start();
     this.sync.start();
   }
 
   async stop(): Promise<void> {
+    await this.warmer.stop();
     await this.sync.stop();
     await this.runner.stop();
     await this.connections.closeAll();

@@ -26,6 +26,9 @@ export interface InventorySyncOptions {
   leaseMs?: number;
 }
 
+/** Longest a device's sync waits for running kills to finish before it goes ahead anyway. */
+const KILL_PRIORITY_MAX_WAIT_MS = 2_000;
+
 /** Sync lease when no interval sets it: long enough for an on-demand round, short enough for takeover. */
 const MIN_SYNC_LEASE_MS = 30_000;
 
@@ -125,9 +128,17 @@ export class InventorySync {
 
   async #round(): Promise<DeviceSyncResult[]> {
     const devices = await this.#store.claimSyncDevices(this.#nodeId, Date.now(), syncLeaseMsOf(this.#options));
-    // Devices a kill is working on are skipped this round: the kill lists them itself and goes first.
+    // Devices a kill is working on are skipped this round: the kill lists them itself and goes first. Others wait
+    // (bounded) while any kill runs, so a kill during a sync round is not slowed by parsing and writing listings.
     const idle = devices.filter((d) => !this.#activity.killing(d.id));
-    return Promise.all(idle.map((d) => this.#limit(() => this.syncDevice(d))));
+    return Promise.all(
+      idle.map((d) =>
+        this.#limit(async () => {
+          await this.#activity.idle(KILL_PRIORITY_MAX_WAIT_MS);
+          return this.syncDevice(d);
+        }),
+      ),
+    );
   }
 
   async syncDevice(device: Device): Promise<DeviceSyncResult> {

@@ -49,3 +49,6 @@ export type AuthStore = PasswordLoginStore &
 
 /** Cookie login sessions. */
 export type LoginSessionsStore = LoginSessionStore & SettingStore & Pick<AuditStore, 'appendAudit'>;
+
+/** Warming device connections (the HA role it reads is recorded). */
+export type WarmStore = Pick<DeviceStore, 'listDevices' | 'updateDeviceHealth'>;

@@ -17,7 +17,15 @@ interface Token {
   value: string;
   /** Reused for every request made with this token. */
   headers: Record<string, string>;
+  /** Epoch ms after which the device no longer accepts it (from the login answer); Infinity when not given. */
+  expiresAt: number;
 }
+
+/**
+ * A token is renewed before a request once less than this is left, so a kill after an idle spell does not pay a
+ * refused request plus a login (two round trips) on its critical path.
+ */
+const RENEW_BEFORE_MS = 60_000;
 
 export class TokenAuth {
   private token: Token | null = null;
@@ -30,6 +38,7 @@ export class TokenAuth {
 
   /** Sends a request with the token; after a 401 (token expired or revoked) logs in again once and retries. */
   async send(method: HttpMethod, path: string, json?: unknown): Promise<JsonResponse> {
+    if (this.token && this.token.expiresAt - Date.now() < RENEW_BEFORE_MS) this.token = null;
     const token = this.token ?? (await this.login());
     try {
       return await this.client.send(method, path, token.headers, json);
@@ -64,11 +73,15 @@ export class TokenAuth {
       password,
       loginProviderName: 'tmos',
     });
-    const value = (response.body as { token?: { token?: unknown } } | undefined)?.token?.token;
+    const token = (response.body as { token?: { token?: unknown; timeout?: unknown } } | undefined)?.token;
+    const value = token?.token;
     if (typeof value !== 'string' || value === '') {
       throw unexpectedShape(`POST ${LOGIN_PATH}`, response, 'no token.token');
     }
-    this.token = { value, headers: { 'x-f5-auth-token': value } };
+    // The login answer gives the lifetime in seconds (default 1,200); counted from now, a little early is safe.
+    const timeoutSec = typeof token?.timeout === 'number' && token.timeout > 0 ? token.timeout : undefined;
+    const expiresAt = timeoutSec === undefined ? Number.POSITIVE_INFINITY : Date.now() + timeoutSec * 1000;
+    this.token = { value, headers: { 'x-f5-auth-token': value }, expiresAt };
     return this.token;
   }
 }
