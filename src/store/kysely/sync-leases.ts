@@ -59,7 +59,7 @@ export function syncLeaseStore(db: Kysely<Database>, traits: DialectTraits): Syn
       const kept = held.map(deviceFromRow).sort(byHostname);
       return {
         devices: [...kept, ...claimed.map(deviceFromRow)].sort(byHostname),
-        handOff: kept.slice(Math.max(0, share)).map((d) => d.id),
+        handOff: kept.slice(share).map((d) => d.id),
       };
     },
 
@@ -99,7 +99,8 @@ export function syncLeaseStore(db: Kysely<Database>, traits: DialectTraits): Syn
           eb('d.sync_lease_until', '<', now),
         ]),
       )
-      // Longest unheld first: never-held and released devices (null), then by the end of their last lease.
+      // Longest unheld first: never held or released by a stopping node (null), then by when the last lease ended or
+      // the device was handed off.
       .orderBy(sql`coalesce(d.sync_lease_until, 0)`)
       .orderBy('d.id')
       .limit(limit)
