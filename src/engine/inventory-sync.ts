@@ -98,7 +98,8 @@ export class InventorySync {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await Promise.allSettled([this.#running, this.#next]);
-    // Hands this node's devices to the other nodes now rather than when the leases expire.
+    // Hands this node's devices to the other nodes now rather than when the leases expire, and leaves their count of
+    // live nodes (their shares grow at once).
     await this.#store.releaseSyncLeases(this.#nodeId);
   }
 
