@@ -149,4 +149,27 @@ describe('inventory sync', () => {
     activity.end(busy.id);
     assert.ok((await sync.syncAll()).some((r) => r.deviceId === busy.id));
   });
+
+  it('shares the devices with another node, half each, and takes them all back when it stops', async () => {
+    const own = h.engine.sync;
+    const peer = new InventorySync(
+      h.store,
+      h.engine.connections,
+      h.engine.events,
+      { intervalMs: 0, concurrency: 4 },
+      'peer-node',
+      new DeviceActivity(),
+    );
+    const polled = (results: { deviceId: string }[]) => results.map((r) => r.deviceId).sort();
+    const all = h.fleet.devices.map((d) => d.id).sort();
+    assert.deepEqual(polled(await own.syncAll()), all, 'alone, a node holds every device');
+    assert.deepEqual(await peer.syncAll(), [], 'a node that joins finds every device held');
+    assert.deepEqual(polled(await own.syncAll()), all, 'the holder polls its excess once more, then hands it off');
+    const peerShare = polled(await peer.syncAll());
+    const ownShare = polled(await own.syncAll());
+    assert.deepEqual([peerShare.length, ownShare.length], [2, 2], 'half each');
+    assert.deepEqual([...peerShare, ...ownShare].sort(), all, 'every device polled by one of them');
+    await peer.stop();
+    assert.deepEqual(polled(await own.syncAll()), all, 'a node stopping hands its devices back at once');
+  });
 });

@@ -9,4 +9,4 @@ storeContract('sqlite in memory', () => openStore({ dataDir: ':memory:' }));
 
 const dir = mkdtempSync(join(tmpdir(), 'curfew-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-storeContract('sqlite file (WAL)', () => openStore({ dataDir: dir }));
+storeContract('sqlite file (WAL)', () => openStore({ dataDir: mkdtempSync(join(dir, 'store-')) }));

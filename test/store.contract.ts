@@ -6,7 +6,7 @@ import type { KillTask } from '../src/core/model.js';
 import { OPEN_STATUSES } from '../src/core/task-status.js';
 import type { Store, StoredToken } from '../src/store/store.js';
 import { configStoreContract } from './store-config.contract.js';
-import { targetLeaseContract } from './store-leases.contract.js';
+import { syncLeaseContract, targetLeaseContract } from './store-leases.contract.js';
 import { sessionStoreContract } from './store-sessions.contract.js';
 import {
   countActiveSessions,
@@ -29,6 +29,7 @@ function audit(subject: string) {
 
 const target = pendingTarget;
 
+/** `open` gives a new empty store each call (the suite shares one; some tests need one of their own). */
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`store contract: ${name}`, () => {
     let store: Store;
@@ -454,5 +455,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     sessionStoreContract(() => store);
     configStoreContract(() => store);
     targetLeaseContract(() => store);
+    syncLeaseContract(open);
   });
 }

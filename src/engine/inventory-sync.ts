@@ -1,8 +1,9 @@
 // Inventory sync: lists every device's sessions into the store, on an interval and on demand, and records each
 // device's health and HA role (which cluster member is ACTIVE decides where kills go). With several nodes on one
-// database, sync is partitioned by per-device sync leases: a round polls only the devices this node claims (free,
-// expired or already its own), so each device is polled by one node at a time, and a dead node's devices are taken
-// over when its leases expire. A single node claims every device.
+// database, sync is partitioned by per-device sync leases and balanced: each round a node announces itself, keeps and
+// claims devices up to its fair share (⌈devices / live nodes⌉), and hands the devices above it to the other nodes
+// once it has polled them (store/kysely/sync-leases.ts). Each device is polled by one node at a time, a dead node's
+// devices are taken over when its leases expire, and a single node holds every device.
 
 import pLimit from 'p-limit';
 import { ConnectorError } from '../connectors/connector.js';
@@ -19,9 +20,9 @@ export interface InventorySyncOptions {
   /** Devices synced at once. */
   concurrency: number;
   /**
-   * How long a round's claim on a device lasts; the next round renews it. Longer than the interval (so a live node
-   * keeps its devices), short enough that a dead node's devices are soon taken over. Default: 3 × interval, at least
-   * 30 s.
+   * How long a round's claim on a device lasts, and the node counts as live for the other nodes' shares; the next
+   * round renews both. Longer than the interval (so a live node keeps its devices), short enough that a dead node's
+   * devices are soon taken over. Default: 3 × interval, at least 30 s.
    */
   leaseMs?: number;
 }
@@ -100,14 +101,15 @@ export class InventorySync {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await Promise.allSettled([this.#running, this.#next]);
-    // Hands this node's devices to the other nodes now rather than when the leases expire.
+    // Hands this node's devices to the other nodes now rather than when the leases expire, and leaves their count of
+    // live nodes (their shares grow at once).
     await this.#store.releaseSyncLeases(this.#nodeId);
   }
 
   /**
-   * Syncs every device this node holds or can claim (all of them on a single node). When a round is running, one more
-   * round is queued after it (shared by every caller meanwhile), so what a caller gets reflects the inventory as it
-   * was at its call or later — e.g. devices registered just before.
+   * Syncs every device this node holds or claims (its share of the devices; all of them on a single node). When a
+   * round is running, one more round is queued after it (shared by every caller meanwhile), so what a caller gets
+   * reflects the inventory as it was at its call or later — e.g. devices registered just before.
    */
   syncAll(): Promise<DeviceSyncResult[]> {
     if (!this.#running) {
@@ -127,11 +129,11 @@ export class InventorySync {
   }
 
   async #round(): Promise<DeviceSyncResult[]> {
-    const devices = await this.#store.claimSyncDevices(this.#nodeId, Date.now(), syncLeaseMsOf(this.#options));
+    const claim = await this.#store.claimSyncDevices(this.#nodeId, Date.now(), syncLeaseMsOf(this.#options));
     // Devices a kill is working on are skipped this round: the kill lists them itself and goes first. Others wait
     // (bounded) while any kill runs, so a kill during a sync round is not slowed by parsing and writing listings.
-    const idle = devices.filter((d) => !this.#activity.killing(d.id));
-    return Promise.all(
+    const idle = claim.devices.filter((d) => !this.#activity.killing(d.id));
+    const results = await Promise.all(
       idle.map((d) =>
         this.#limit(async () => {
           await this.#activity.idle(KILL_PRIORITY_MAX_WAIT_MS);
@@ -139,6 +141,11 @@ export class InventorySync {
         }),
       ),
     );
+    // Devices above this node's share pass to a node under its share only once polled here, so none misses a round.
+    const polled = new Set(results.map((r) => r.deviceId));
+    const handOff = claim.handOff.filter((id) => polled.has(id));
+    if (handOff.length > 0) await this.#store.handOffSyncDevices(this.#nodeId, handOff, Date.now());
+    return results;
   }
 
   async syncDevice(device: Device): Promise<DeviceSyncResult> {

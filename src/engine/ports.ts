@@ -33,7 +33,7 @@ export type TaskRunStore = TargetWorkStore &
   Pick<DeviceStore, 'listClusters' | 'listAccessGroups'>;
 
 /** Inventory sync. */
-export type SyncStore = Pick<SyncLeaseStore, 'claimSyncDevices' | 'releaseSyncLeases'> &
+export type SyncStore = Pick<SyncLeaseStore, 'claimSyncDevices' | 'handOffSyncDevices' | 'releaseSyncLeases'> &
   Pick<SessionStore, 'replaceDeviceSessions'> &
   Pick<DeviceStore, 'updateDeviceHealth'>;
 

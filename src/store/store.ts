@@ -209,14 +209,32 @@ export interface TargetLeaseStore {
   countPendingTargets(taskId: string): Promise<number>;
 }
 
-/** Inventory sync partitioned between nodes: a device is polled only by the node holding its sync lease. */
+/** One node's sync round: the devices it polls, and those of them it hands to other nodes once polled. */
+export interface SyncClaim {
+  /** Every device the node holds now (renewed or newly claimed), by hostname. */
+  devices: Device[];
+  /** Ids of `devices` above the node's fair share: polled this round, then handed off (`handOffSyncDevices`). */
+  handOff: string[];
+}
+
+/**
+ * Inventory sync partitioned between nodes and balanced across them: a device is polled only by the node holding its
+ * sync lease, and each live node holds about 1/N of the devices.
+ */
 export interface SyncLeaseStore {
   /**
-   * Claims, for `owner` until `now + leaseMs`, every device whose sync lease is free, expired or already `owner`'s
-   * (renewing it); returns them by hostname. A device is held by one node at a time, on every dialect.
+   * Starts `owner`'s sync round at `now`: announces `owner` as live until `now + leaseMs`, renews every sync lease it
+   * holds until then, and claims free or expired devices (longest unheld first) until it holds its fair share,
+   * ⌈devices / live nodes⌉. Devices it holds above its share are listed in `handOff`. A device is held by one node
+   * at a time, on every dialect; a single node's share is every device.
    */
-  claimSyncDevices(owner: string, now: number, leaseMs: number): Promise<Device[]>;
-  /** Frees the sync leases `owner` holds (a node stopping), so other nodes take its devices at once. */
+  claimSyncDevices(owner: string, now: number, leaseMs: number): Promise<SyncClaim>;
+  /** Frees those of `deviceIds` that `owner` holds (free since `now`), for nodes under their share; returns how many. */
+  handOffSyncDevices(owner: string, deviceIds: readonly string[], now: number): Promise<number>;
+  /**
+   * Frees every sync lease `owner` holds and withdraws it from the live nodes (a node stopping), so the other nodes
+   * take its devices at once.
+   */
   releaseSyncLeases(owner: string): Promise<void>;
 }
 

@@ -183,6 +183,13 @@ export interface LoginSessionTable {
   expires_at: number;
 }
 
+/** A node taking part in inventory sync: its last round, and until when it counts as live; migration 0009. */
+export interface SyncNodeTable {
+  node_id: string;
+  seen_at: number;
+  live_until: number;
+}
+
 export interface Database {
   devices: DeviceTable;
   clusters: NamedTable;
@@ -202,4 +209,5 @@ export interface Database {
   config_transactions: ConfigTransactionTable;
   config_commits: ConfigCommitTable;
   config_revision: ConfigRevisionTable;
+  sync_nodes: SyncNodeTable;
 }
