@@ -6,6 +6,7 @@ import type { KillTask } from '../src/core/model.js';
 import type { Store, StoredToken } from '../src/store/store.js';
 import { configStoreContract } from './store-config.contract.js';
 import { targetLeaseContract } from './store-leases.contract.js';
+import { sessionHistoryContract } from './store-session-history.contract.js';
 import { sessionStoreContract } from './store-sessions.contract.js';
 import { device, pendingTarget } from './support/factories.js';
 
@@ -362,6 +363,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     sessionStoreContract(() => store);
+    sessionHistoryContract(() => store);
     configStoreContract(() => store);
     targetLeaseContract(() => store);
   });
