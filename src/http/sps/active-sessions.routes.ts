@@ -12,6 +12,7 @@ import { TASKS_PATH } from '../bigiq/kill-sessions.render.js';
 import { SPS_MESSAGES, SpsError, spsErrorSchema } from './errors.js';
 import { methodNotAllowed, requireSpsPrivilege } from './plugin.js';
 import { displaySessionId } from './session-ids.js';
+import { findSessionById } from './session-lookup.js';
 
 export const SESSION_TAGS = ['SPS sessions'];
 const HREF = '/api/active-sessions';
@@ -22,8 +23,9 @@ const deleteSchema = {
   tags: SESSION_TAGS,
   summary: 'End an ongoing session; answers when the verified kill is done',
   description:
-    'id is the session_id shown by /api/audit/sessions (<device>/<native id>), raw or percent-encoded. ' +
-    'The answer carries the kill task (key, meta.task) as an extension.',
+    'id is the session_id shown by /api/audit/sessions (<device>/<native id>), raw or percent-encoded; a key; or ' +
+    'the bare native id (svc/…:n) while exactly one device holds it as an ongoing session (else 409 ' +
+    'SessionIdAmbiguous naming the candidates). The answer carries the kill task (key, meta.task) as an extension.',
   querystring: { type: 'object', properties: { id: { type: 'string' } } },
   response: {
     200: {
@@ -35,6 +37,7 @@ const deleteSchema = {
     401: spsErrorSchema,
     403: spsErrorSchema,
     404: spsErrorSchema,
+    409: spsErrorSchema,
     500: spsErrorSchema,
   },
 };
@@ -46,7 +49,7 @@ export async function registerSpsActiveSessionRoutes(app: FastifyInstance, deps:
     const principal = requireSpsPrivilege(request, ACTIVE_SESSIONS, 'write');
     const id = request.query.id;
     if (!id) throw new SpsError(400, 'SessionIdMissing', SPS_MESSAGES.SessionIdMissing);
-    const session = await findActive(store, id);
+    const session = await findSessionById(store, id, { activeOnly: true });
     if (!session) throw new SpsError(404, 'SessionCouldNotBeFound', SPS_MESSAGES.SessionCouldNotBeFound, { id });
     const selector = selectorOf({
       action: 'KILL_BY_LIST_OF_SESSIONS',
@@ -60,22 +63,6 @@ export async function registerSpsActiveSessionRoutes(app: FastifyInstance, deps:
   });
 
   methodNotAllowed(app, HREF, ['GET', 'POST', 'PUT', 'PATCH'], 'DELETE');
-}
-
-async function findActive(store: Store, id: string): Promise<SessionWithDevice | undefined> {
-  const { rows } = await store.searchSessions({
-    query: {
-      kind: 'and',
-      operands: [
-        { kind: 'text', field: 'session_id', value: id },
-        { kind: 'verdict', verdicts: ['ACTIVE'] },
-      ],
-    },
-    sort: [],
-    limit: 1,
-    offset: 0,
-  });
-  return rows[0];
 }
 
 async function terminationFailed(
