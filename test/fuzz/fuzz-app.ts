@@ -167,6 +167,9 @@ async function seedFleet(engine: Engine, fleet: Map<string, DeviceSession[]>): P
     });
     known.taskIds.push((await engine.submitKill(selector, actor)).id);
   }
+  // A user name of one repeated character: what OData glob filters (`userName eq '*a*a*…'`) must not choke on.
+  const longName = selectorOf({ action: 'KILL_BY_USER', userName: 'a'.repeat(64), all: true });
+  known.taskIds.push((await engine.submitKill(longName, actor)).id);
   return known;
 }
 

@@ -1,6 +1,7 @@
 // The fuzz loop over fast-check: seeded generation, one request per run, a tally of what came back, and for every
 // class of failure the shrunk (smallest) request that still shows it.
 import fc from 'fast-check';
+import { seedCorpus } from './corpus.js';
 import { type FuzzApp, seedGroup, startFuzzApp } from './fuzz-app.js';
 import { assertHealthy, Credentials, captureErrors, failureClass, type Outcome, send } from './fuzz-client.js';
 import { documentedRoutes, type FuzzRoute } from './openapi-routes.js';
@@ -63,6 +64,11 @@ export class FuzzSession {
     return anyRequest(this.target.known, this.routes, authenticated);
   }
 
+  /** The seed corpus runs first in the authenticated phase (and in its replays, so run indexes stay the same). */
+  #examples(authenticated: boolean): [FuzzRequest][] {
+    return authenticated ? seedCorpus(this.target.known).map((request) => [request]) : [];
+  }
+
   send(request: FuzzRequest): Promise<Outcome> {
     return send(this.target, this.#credentials, this.#errors, request);
   }
@@ -86,7 +92,7 @@ export class FuzzSession {
         tally(summary, await this.send(request), authenticated, run++);
         return true;
       });
-      await fc.assert(property, { seed: options.seed, numRuns });
+      await fc.assert(property, { seed: options.seed, numRuns, examples: this.#examples(authenticated) });
     }
     summary.durationMs = performance.now() - started;
     return summary;
@@ -100,6 +106,7 @@ export class FuzzSession {
     });
     const details = await fc.check(property, {
       seed,
+      examples: this.#examples(seen.authenticated),
       path: String(seen.run),
       numRuns: 1,
       interruptAfterTimeLimit: timeLimitMs,
@@ -168,7 +175,8 @@ export function describeRequest(request: FuzzRequest): string {
   const type = request.headers['content-type'];
   const body =
     request.payload === undefined ? '' : ` body(${type ?? 'no type'})=${elide(JSON.stringify(request.payload))}`;
-  return `${request.method} ${elide(request.url)} [auth: ${request.auth}]${body}`;
+  const hostile = request.target ? `, hostile: ${request.target}` : '';
+  return `${request.method} ${elide(request.url)} [auth: ${request.auth}${hostile}]${body}`;
 }
 
 export function formatSummary(summary: FuzzSummary): string {

@@ -2,6 +2,7 @@
 // of SPS `q`. Mostly well-formed expressions (to reach evaluation and SQL), then fragments of them cut, doubled or
 // nested far past what a person writes (to reach the parsers' edges: depth, length, repetition).
 import fc from 'fast-check';
+import { extremeSize } from './values.js';
 
 const mixedCase = (word: string) => fc.mixedCase(fc.constant(word));
 
@@ -19,6 +20,7 @@ const ODATA_PROPERTIES = [
   'machineId',
   'generation',
   'currentStep',
+  'selfLink',
   'properties/cm:access:access_group',
   'properties/cm:access:cluster',
   'deviceReference/link',
@@ -61,28 +63,34 @@ const { odata: odataWellFormed } = fc.letrec<{ odata: string }>((tie) => ({
   ),
 }));
 
-/** Expressions past any sane size: paren nesting, `not` chains, long literals, unterminated quotes. */
-const odataExtreme = fc
-  .tuple(fc.constantFrom(10, 100, 1_000, 5_000), odataComparison)
-  .chain(([n, base]) =>
-    fc.constantFrom(
-      `${'('.repeat(n)}${base}${')'.repeat(n)}`,
-      `${'('.repeat(n)}${base}`,
-      `${'not '.repeat(n)}${base}`,
-      Array.from({ length: n }, () => base).join(' and '),
-      `status eq '${'a'.repeat(n * 10)}`,
-      `status eq '${"''".repeat(n)}'`,
-      `${'a'.repeat(n * 10)} eq 1`,
-      `startswith(name, '${'\\'.repeat(n)}')`,
-      `status eq ${'1'.repeat(n)}e${'1'.repeat(n)}`,
-      ` ${' '.repeat(n * 10)}status eq 1`,
+/** Expressions past any sane size: nesting and `not` chains, long conjunctions and literals, glob stars. */
+const odataExtreme = fc.oneof(
+  fc
+    .tuple(extremeSize(5_000), odataComparison, fc.constantFrom('(', 'not ', 'NOT(', '(not '))
+    .map(([n, base, open]) => `${open.repeat(n)}${base}${open.endsWith('(') ? ')'.repeat(n) : ''}`),
+  fc.tuple(extremeSize(5_000), odataComparison).map(([n, base]) => `${'('.repeat(n)}${base}`),
+  fc
+    .tuple(extremeSize(2_000), odataComparison, fc.constantFrom(' and ', ' or '))
+    .map(([n, base, op]) => Array.from({ length: n }, () => base).join(op)),
+  fc
+    .tuple(extremeSize(5_000), fc.constantFrom("status eq '{}", "status eq '{}'", '{} eq 1', "startswith(name, '{}')"))
+    .chain(([n, template]) =>
+      fc.constantFrom('a', "''", '\\', ' ', '1').map((unit) => template.replace('{}', unit.repeat(n))),
     ),
-  );
+  // Glob stars against a long value of one repeated character: where a backtracking matcher goes exponential. A
+  // regular expression blocks the event loop and cannot be interrupted, so the count stays where a backtracking
+  // matcher takes seconds (against the seeded 64-character user name), not hours.
+  fc
+    .tuple(fc.integer({ min: 1, max: 6 }), fc.constantFrom('userName', 'username', 'name', 'status', 'selfLink'))
+    .chain(([n, property]) =>
+      fc.constantFrom(`${property} eq '${'*a'.repeat(n)}*b'`, `${property} ne '${'*/'.repeat(n)}x'`),
+    ),
+);
 
 export const odataFilter: fc.Arbitrary<string> = fc.oneof(
-  { weight: 6, arbitrary: odataWellFormed },
+  { weight: 3, arbitrary: odataWellFormed },
   { weight: 2, arbitrary: fragmentOf(odataWellFormed) },
-  { weight: 2, arbitrary: odataExtreme },
+  { weight: 5, arbitrary: odataExtreme },
 );
 
 const odataProperties = fc.array(fc.constantFrom(...ODATA_PROPERTIES), { minLength: 1, maxLength: 4 });
@@ -171,31 +179,33 @@ const { lucene: luceneWellFormed } = fc.letrec<{ lucene: string }>((tie) => ({
   ),
 }));
 
-/** Queries past any sane size: NOT chains, nesting, long conjunctions and values. */
-const luceneExtreme = fc
-  .tuple(fc.constantFrom(10, 33, 100, 1_000), luceneTerm)
-  .chain(([n, base]) =>
-    fc.constantFrom(
-      `${'NOT '.repeat(n)}${base}`,
-      `${'-'.repeat(n)}${base}`,
-      `${'!'.repeat(n)}${base}`,
-      `${'('.repeat(n)}${base}${')'.repeat(n)}`,
-      `${'('.repeat(n)}${base}`,
-      Array.from({ length: n }, () => base).join(' OR '),
-      `user:${'a*'.repeat(n)}`,
-      `user:"${'\\"'.repeat(n)}"`,
-      `${'\\'.repeat(n)}`,
+/** Queries past any sane size (`q` takes 4096 characters): NOT chains, nesting, long conjunctions and values. */
+const luceneExtreme = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(extremeSize(4_000), luceneTerm, fc.constantFrom('NOT ', '-', '!', '+', 'NOT -', '('))
+      .map(([n, base, prefix]) => `${prefix.repeat(n)}${base}${prefix === '(' ? ')'.repeat(n) : ''}`),
+  },
+  fc.tuple(extremeSize(4_000), luceneTerm).map(([n, base]) => `${'('.repeat(n)}${base}`),
+  fc
+    .tuple(extremeSize(1_000), luceneTerm, fc.constantFrom(' OR ', ' AND ', ' '))
+    .map(([n, base, op]) => Array.from({ length: n }, () => base).join(op)),
+  fc
+    .tuple(extremeSize(4_000), fc.constantFrom('user:{}', 'user:"{}"', '{}', 'start_time:[{} TO *]'))
+    .chain(([n, template]) =>
+      fc.constantFrom('a*', '\\"', '\\', '?', '*').map((unit) => template.replace('{}', unit.repeat(n))),
     ),
-  );
+);
 
 /** Well-formed queries (some with fields or features curfew refuses, which is a 400). */
 export const luceneQuery = luceneWellFormed;
 
 /** Queries past what clients write: fragments of valid ones, and extremes. */
 export const hostileLuceneQuery: fc.Arbitrary<string> = fc.oneof(
-  { weight: 6, arbitrary: luceneWellFormed },
+  { weight: 3, arbitrary: luceneWellFormed },
   { weight: 2, arbitrary: fragmentOf(luceneWellFormed) },
-  { weight: 2, arbitrary: luceneExtreme },
+  { weight: 5, arbitrary: luceneExtreme },
 );
 
 /** A piece of a valid expression: cut at a random point, or doubled. */

@@ -14,6 +14,8 @@ export type AuthKind = 'none' | 'valid' | 'basic' | 'bad-basic' | 'junk-cookie' 
 export interface FuzzRequest {
   route: string;
   style: Style;
+  /** The hostile part of a hostile request: `path`, `body`, `method`, `extra-query` or `query:<name>`. */
+  target: string | null;
   method: string;
   url: string;
   auth: AuthKind;
@@ -36,9 +38,9 @@ const wellFormed = (value: string) =>
 const loosely = (value: string) =>
   (/^[\x21-\x7e]*$/.test(value) ? value : encodeURI(wellFormed(value))).replace(/[?#]/g, encodeURIComponent);
 
-function segment(known: KnownIds, name: string, style: Style): fc.Arbitrary<string> {
+function segment(known: KnownIds, name: string, collection: string, style: Style): fc.Arbitrary<string> {
   const how = style === 'plausible' ? fc.constant('component') : fc.constantFrom('component', 'loose', 'twice');
-  return fc.tuple(stringFor(known, name, {}, style), how).map(([value, encoding]) => {
+  return fc.tuple(stringFor(known, name, {}, style, collection), how).map(([value, encoding]) => {
     // The wildcard takes raw ids with their slashes, as the SPS guide's clients send them.
     if (encoding === 'loose' || name === '*') return loosely(value);
     const once = encodeURIComponent(wellFormed(value));
@@ -46,21 +48,27 @@ function segment(known: KnownIds, name: string, style: Style): fc.Arbitrary<stri
   });
 }
 
-function queryString(known: KnownIds, route: FuzzRoute, style: Style): fc.Arbitrary<string> {
-  const param = (name: string) =>
+/** The part of a hostile request that is hostile; the rest stays plausible, so the hostile part is what gets judged. */
+type Target = 'path' | 'body' | 'method' | 'extra-query' | `query:${string}`;
+
+function queryString(known: KnownIds, route: FuzzRoute, target: Target | undefined): fc.Arbitrary<string> {
+  const param = (name: string, style: Style) =>
     fc.tuple(queryValue(known, route, name, style), fc.boolean()).map(([v, raw]) => {
       // Raw: as a careless client writes it (`+`, `&`, `:` and `/` unescaped); otherwise percent-encoded.
       const value = raw && style === 'hostile' ? loosely(v).replace(/#/g, '%23') : encodeURIComponent(wellFormed(v));
       return `${encodeURIComponent(name)}=${value}`;
     });
-  const declared = route.query.map((p) => fc.option(param(p.name), { freq: 2 }));
+  const declared = route.query.map((p) =>
+    target === `query:${p.name}` ? param(p.name, 'hostile') : fc.option(param(p.name, 'plausible'), { freq: 2 }),
+  );
   const extra =
-    style === 'plausible'
-      ? fc.constant(null)
-      : fc.option(
-          fc.oneof(param(route.query[0]?.name ?? 'x'), param('$unknown'), fc.constantFrom('a', '=', '&&', 'a[b]=1')),
-          { freq: 3 },
-        );
+    target === 'extra-query'
+      ? fc.oneof(
+          param(route.query[0]?.name ?? 'x', 'hostile'),
+          param('$unknown', 'hostile'),
+          fc.constantFrom('a', '=', '&&', 'a[b]=1', '%', '&=&'),
+        )
+      : fc.constant(null);
   return fc.tuple(fc.tuple(...declared), extra).map(([parts, more]) => {
     const present = [...parts, more].filter((p): p is string => p !== null);
     return present.length > 0 ? `?${present.join('&')}` : '';
@@ -115,41 +123,74 @@ function caller(route: FuzzRoute, authenticated: boolean): fc.Arbitrary<AuthKind
   );
 }
 
-function method(route: FuzzRoute, style: Style): fc.Arbitrary<string> {
-  if (style === 'plausible' || STREAMING.has(routeName(route))) return fc.constant(route.method);
-  return fc.oneof(
-    { weight: 6, arbitrary: fc.constant(route.method) },
-    { weight: 1, arbitrary: fc.constantFrom(...METHODS) },
-  );
+function method(route: FuzzRoute, target: Target | undefined): fc.Arbitrary<string> {
+  if (target !== 'method' || STREAMING.has(routeName(route))) return fc.constant(route.method);
+  return fc.constantFrom(...METHODS.filter((m) => m !== route.method));
 }
 
-/** Requests for one route; `authenticated` narrows the callers to ones that get past authentication. */
+/** The parts a hostile request may aim at, weighted: query languages and bodies reach the most code. */
+function targetsOf(route: FuzzRoute): { target: Target; weight: number }[] {
+  const targets: { target: Target; weight: number }[] = [
+    { target: 'body', weight: route.body ? 4 : 1 },
+    { target: 'method', weight: 1 },
+    { target: 'extra-query', weight: 1 },
+  ];
+  if (route.pathParams.length > 0) targets.push({ target: 'path', weight: 3 });
+  for (const { name } of route.query) {
+    targets.push({ target: `query:${name}`, weight: name === 'q' || name === '$filter' ? 8 : 1 });
+  }
+  return targets;
+}
+
+/**
+ * Requests for one route. Plausible: every part plausible. Hostile: one part hostile (`target`). `authenticated`
+ * narrows the callers to ones that get past authentication.
+ */
 export function requestFor(
   known: KnownIds,
   route: FuzzRoute,
   authenticated: boolean,
-  style: Style,
+  target: Target | undefined,
 ): fc.Arbitrary<FuzzRequest> {
-  const segments = route.path.split('/').map((part) => {
+  const parts = route.path.split('/');
+  const pathStyle = target === 'path' ? 'hostile' : 'plausible';
+  const segments = parts.map((part, index) => {
     const param = /^\{(.+)\}$/.exec(part)?.[1];
-    return param === undefined ? fc.constant(part) : segment(known, param, style);
+    return param === undefined ? fc.constant(part) : segment(known, param, parts[index - 1] ?? '', pathStyle);
   });
-  const parts = [fc.tuple(...segments), queryString(known, route, style), method(route, style)] as const;
-  return fc
-    .tuple(...parts, caller(route, authenticated), body(known, route, style))
-    .map(([path, query, verb, auth, content]) => ({
-      route: routeName(route),
-      style,
-      method: verb,
-      url: `${path.join('/')}${query}`.slice(0, MAX_URL_LENGTH),
-      auth,
-      headers: content.contentType ? { 'content-type': content.contentType } : ({} as Record<string, string>),
-      ...(content.payload !== undefined && verb !== 'GET' && verb !== 'HEAD' && { payload: content.payload }),
-    }));
+  const request = [fc.tuple(...segments), queryString(known, route, target), method(route, target)] as const;
+  const content = body(known, route, target === 'body' ? 'hostile' : 'plausible');
+  return fc.tuple(...request, caller(route, authenticated), content).map(([path, query, verb, auth, payload]) => ({
+    route: routeName(route),
+    style: target === undefined ? 'plausible' : 'hostile',
+    target: target ?? null,
+    method: verb,
+    url: `${path.join('/')}${query}`.slice(0, MAX_URL_LENGTH),
+    auth,
+    headers: payload.contentType ? { 'content-type': payload.contentType } : ({} as Record<string, string>),
+    ...(payload.payload !== undefined && verb !== 'GET' && verb !== 'HEAD' && { payload: payload.payload }),
+  }));
 }
 
-/** Requests over every route, each route as likely as any other, half plausible and half hostile. */
+/**
+ * Requests over every route, half plausible and half hostile. Routes that parse a query language or a body weigh
+ * more: that is where input reaches the most code.
+ */
 export function anyRequest(known: KnownIds, routes: readonly FuzzRoute[], authenticated: boolean) {
-  const styles: Style[] = ['plausible', 'hostile'];
-  return fc.oneof(...routes.flatMap((route) => styles.map((style) => requestFor(known, route, authenticated, style))));
+  const weight = (route: FuzzRoute) =>
+    1 + (route.odata ? 3 : 0) + (route.query.some((p) => p.name === 'q') ? 3 : 0) + (route.body ? 1 : 0);
+  return fc.oneof(
+    ...routes.flatMap((route) => [
+      { weight: weight(route), arbitrary: requestFor(known, route, authenticated, undefined) },
+      {
+        weight: weight(route),
+        arbitrary: fc.oneof(
+          ...targetsOf(route).map(({ target, weight }) => ({
+            weight,
+            arbitrary: requestFor(known, route, authenticated, target),
+          })),
+        ),
+      },
+    ]),
+  );
 }

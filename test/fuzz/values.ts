@@ -58,26 +58,59 @@ export const wrongType: fc.Arbitrary<unknown> = fc.oneof(
   fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'key', 'meta', ''), fc.jsonValue({ maxDepth: 2 })),
 );
 
+/** A size from a few to `max`, most often past what any client sends; shrinks towards the smallest that fails. */
+export function extremeSize(max: number): fc.Arbitrary<number> {
+  return fc.oneof(
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 100 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 100, max: Math.max(100, Math.min(max, 2_000)) }) },
+    { weight: 2, arbitrary: fc.integer({ min: 1, max }) },
+  );
+}
+
 /** JSON text nested `depth` deep, built as text (JSON.stringify of such a value would itself overflow the stack). */
 export const deepJsonText: fc.Arbitrary<string> = fc
-  .tuple(fc.constantFrom(100, 1_000, 10_000, 100_000), fc.constantFrom('array', 'object', 'mixed'))
+  .tuple(extremeSize(100_000), fc.constantFrom('array', 'object', 'mixed'))
   .map(([depth, shape]) => {
     if (shape === 'array') return `${'['.repeat(depth)}${']'.repeat(depth)}`;
     if (shape === 'object') return `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
-    return `{"status":${'[{"x":'.repeat(depth / 2)}0${'}]'.repeat(depth / 2)}}`;
+    const half = Math.ceil(depth / 2);
+    return `{"status":${'[{"x":'.repeat(half)}0${'}]'.repeat(half)}}`;
   });
 
-/** Ids that name something, by the parameter's or property's name, when a name says what it is. */
-export function knownValues(known: KnownIds, name: string): string[] {
+/** Ids of the objects a collection path holds (the path segment before a parameter). */
+function idsInCollection(known: KnownIds, collection: string): string[] | undefined {
+  const byCollection: Record<string, string[]> = {
+    'kill-tasks': known.taskIds,
+    'kill-sessions': known.taskIds,
+    sessions: [...known.sessionKeys, ...known.sessionIds, ...known.nativeIds],
+    devices: known.deviceIds,
+    'machineid-resolver': known.deviceIds,
+    users: known.userKeys,
+    groups: known.groupKeys,
+    'device-groups': [...known.accessGroups, ...known.clusters, 'cm-bigip-allBigIpDevices'],
+    clusters: known.clusters,
+    access_groups: known.accessGroups,
+  };
+  return byCollection[collection];
+}
+
+/**
+ * Ids that name something: by the collection a path parameter is in, else by the parameter's or property's name.
+ */
+export function knownValues(known: KnownIds, name: string, collection = ''): string[] {
+  const inCollection = idsInCollection(known, collection);
+  if (inCollection)
+    return name === '*' ? [...inCollection, ...known.nativeIds.map((id) => `${id}/events`)] : inCollection;
   const lower = name.toLowerCase();
-  if (lower === '*') return [...known.nativeIds, ...known.sessionIds, ...known.nativeIds.map((id) => `${id}/events`)];
   if (lower === 'id' || lower === 'key') {
     const keys = [...known.sessionKeys, ...known.sessionIds, ...known.nativeIds, ...known.taskIds, ...known.deviceIds];
     return [...keys, ...known.userKeys, ...known.groupKeys, ...known.clusters, ...known.accessGroups];
   }
+  if (lower === 'name') return [...known.clusters, ...known.accessGroups, ...known.users, 'responders'];
   if (lower.includes('machine') || lower.includes('device')) return [...known.deviceIds, ...known.hostnames];
   if (lower.includes('group')) return [...known.accessGroups, ...known.clusters];
   if (lower.includes('cluster')) return known.clusters;
+  if (lower.includes('loginprovider')) return ['local', 'tmos', 'RADIUS'];
   if (lower.includes('user')) return [...known.users, ...known.userKeys];
   if (lower.includes('member')) return known.userKeys;
   if (lower === 'token') return ['not-a-token', 'A'.repeat(64)];
@@ -95,8 +128,14 @@ const word = fc.string({
 });
 
 /** A string for a parameter or property: known ids, enum members, words; hostile strings when hostile. */
-export function stringFor(known: KnownIds, name: string, schema: JsonSchema = {}, style: Style = 'hostile') {
-  const ids = knownValues(known, name);
+export function stringFor(
+  known: KnownIds,
+  name: string,
+  schema: JsonSchema = {},
+  style: Style = 'hostile',
+  collection = '',
+) {
+  const ids = knownValues(known, name, collection);
   const options: fc.WeightedArbitrary<string>[] = [{ weight: 2, arbitrary: word }];
   if (style === 'hostile') {
     options.push({ weight: 3, arbitrary: hostileString });
