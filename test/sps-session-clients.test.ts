@@ -207,7 +207,7 @@ describe('SPS clients on SPS-appliance sessions', () => {
     assert.equal(again.json().error.type, 'SessionCouldNotBeFound');
   });
 
-  it('answers 409 ambiguous, naming the candidates, when several appliances hold the bare id', async () => {
+  it('answers 409 ambiguous, naming the candidates, when several appliances hold the bare id (DELETE: ongoing)', async () => {
     const [item] = await listed('active:true AND user:alice');
     assert.ok(item);
     const native = nativeOf(item);
@@ -234,6 +234,12 @@ describe('SPS clients on SPS-appliance sessions', () => {
       assert.ok(meta.href);
     }
     assert.equal(sps.sessions(holder).filter((s) => s.sessionId === native).length, 1, 'nothing was killed');
+    // Once the twin has ended, one device holds the id as an ongoing session: DELETE takes it; reads stay ambiguous.
+    await h.store.endSessions(other.id, [native], 'closed', Date.now());
+    const ended = await del(native);
+    assert.equal(ended.statusCode, 200, ended.body);
+    assert.ok(!sps.sessions(holder).some((s) => s.sessionId === native), 'the ongoing one was killed');
+    assert.equal((await get(`${SESSIONS}/${encodeURIComponent(native)}`)).statusCode, 409);
     await syncEveryDevice(h.engine);
   });
 });

@@ -3,7 +3,7 @@
 // path segment (percent-encoded) or raw with its slashes (`/api/audit/sessions/svc/rpokH8fD9kx6CaxNLznKx2/test:12`).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ACTIVE_SESSIONS } from '../../core/access.js';
-import type { SessionWithDevice } from '../../store/store.js';
+import type { SessionWithDevice, Store } from '../../store/store.js';
 import type { AppDeps } from '../app.js';
 import { SESSION_TAGS } from './active-sessions.routes.js';
 import { SPS_MESSAGES, SpsError, spsErrorSchema } from './errors.js';
@@ -73,36 +73,39 @@ const rawParams = {
   properties: { '*': { ...string, description: `${idDescription} Raw, with its slashes; /events after it.` } },
 } as const;
 
+/** The session `id` names, for a caller who may read sessions; 404 NotFound otherwise. */
+async function readable(store: Store, request: FastifyRequest, id: string): Promise<SessionWithDevice> {
+  requireSpsPrivilege(request, ACTIVE_SESSIONS, 'read');
+  const session = await findSessionById(store, id, { activeOnly: false });
+  if (!session) throw new SpsError(404, 'NotFound', SPS_MESSAGES.NotFound, { path: request.url.split('?')[0] });
+  return session;
+}
+
+function sessionObject(session: SessionWithDevice) {
+  const key = keyOf(session);
+  const self = `${SESSIONS_HREF}/${key}`;
+  const body = { ...sessionBody(session, Date.now()), events: { href: `${self}${EVENTS}` } };
+  return { key, body, meta: { href: self, parent: SESSIONS_HREF } };
+}
+
+async function historyListing(store: Store, session: SessionWithDevice) {
+  const ref = { deviceId: session.device.id, sessionId: session.sessionId };
+  const events = sessionHistory(session, await store.listSessionKills([ref], MAX_KILLS));
+  const self = `${SESSIONS_HREF}/${keyOf(session)}`;
+  return {
+    items: events.map(({ time, ...event }, index) => ({
+      key: String(index + 1),
+      body: { time: new Date(time).toISOString(), ...event },
+    })),
+    meta: { href: `${self}${EVENTS}`, parent: self, match_count: events.length },
+  };
+}
+
 export async function registerSessionItemRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const store = deps.engine.store;
-  const find = async (request: FastifyRequest, id: string): Promise<SessionWithDevice> => {
-    requireSpsPrivilege(request, ACTIVE_SESSIONS, 'read');
-    const session = await findSessionById(store, id, { activeOnly: false });
-    if (!session) {
-      throw new SpsError(404, 'NotFound', SPS_MESSAGES.NotFound, { path: request.url.split('?')[0] });
-    }
-    return session;
-  };
-  const one = async (request: FastifyRequest, id: string) => {
-    const session = await find(request, id);
-    const key = keyOf(session);
-    const self = `${SESSIONS_HREF}/${key}`;
-    const body = { ...sessionBody(session, Date.now()), events: { href: `${self}${EVENTS}` } };
-    return { key, body, meta: { href: self, parent: SESSIONS_HREF } };
-  };
-  const history = async (request: FastifyRequest, id: string) => {
-    const session = await find(request, id);
-    const ref = { deviceId: session.device.id, sessionId: session.sessionId };
-    const events = sessionHistory(session, await store.listSessionKills([ref], MAX_KILLS));
-    const self = `${SESSIONS_HREF}/${keyOf(session)}`;
-    return {
-      items: events.map(({ time, ...event }, index) => ({
-        key: String(index + 1),
-        body: { time: new Date(time).toISOString(), ...event },
-      })),
-      meta: { href: `${self}${EVENTS}`, parent: self, match_count: events.length },
-    };
-  };
+  const one = async (request: FastifyRequest, id: string) => sessionObject(await readable(store, request, id));
+  const history = async (request: FastifyRequest, id: string) =>
+    historyListing(store, await readable(store, request, id));
 
   const tags = SESSION_TAGS;
   app.get<{ Params: { key: string } }>(
