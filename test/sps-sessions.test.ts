@@ -249,6 +249,7 @@ describe('SPS sessions', () => {
         verdict: 'ACTIVE',
         end_reason: null,
         session_id: `${device.hostname}/${SPS_ID}`,
+        events: { href: `/api/audit/sessions/${key}/events` },
       },
     );
     assert.ok(Number.isInteger(body.duration) && body.duration >= 0);

@@ -7,37 +7,9 @@ import { newKillTask, selectorOf } from '../src/core/kill-request.js';
 import type { Device } from '../src/core/model.js';
 import { parseSessionQuery } from '../src/core/session-query.js';
 import type { SessionSearch, Store } from '../src/store/store.js';
-import { countActiveSessions, device, pendingTarget, putDevices, removeDevices } from './support/factories.js';
+import { countActiveSessions, device, putDevices, recordKill, removeDevices } from './support/factories.js';
 
 const DAY = 86_400_000;
-
-/** Ends sessions the way a verified kill does: the outcome of a task's target on the device, recorded at `at`. */
-async function recordKill(store: Store, d: Device, killed: string[], at: number): Promise<void> {
-  const actor = { name: 'admin', address: '::1' };
-  const task = newKillTask(selectorOf({ action: 'KILL_ALL_SESSIONS', all: true }), actor, 100);
-  await store.createTask(task, {
-    at,
-    actor: 'admin',
-    address: '::1',
-    action: 'task.create',
-    subject: task.id,
-    details: {},
-  });
-  await store.insertTargets([pendingTarget(task.id, d.id)]);
-  const outcome = {
-    taskId: task.id,
-    deviceId: d.id,
-    status: 'done' as const,
-    killed,
-    notFound: [],
-    failed: [],
-    errorCode: null,
-    errorMessage: null,
-    attempts: 1,
-  };
-  assert.equal((await store.recordOutcomes([outcome], at)).length, 1);
-  await store.transitionTask(task.id, ['CREATED'], { status: 'FAILED' });
-}
 
 function listing(d: Device, entries: [id: string, user: string, startedAt?: number, clientIp?: string][]) {
   return entries.map(([sessionId, user, startedAt = 100, clientIp = '10.0.0.1']) => ({

@@ -7,6 +7,7 @@ import { OPEN_STATUSES } from '../src/core/task-status.js';
 import type { Store, StoredToken } from '../src/store/store.js';
 import { configStoreContract } from './store-config.contract.js';
 import { syncLeaseContract, targetLeaseContract } from './store-leases.contract.js';
+import { sessionHistoryContract } from './store-session-history.contract.js';
 import { sessionStoreContract } from './store-sessions.contract.js';
 import {
   countActiveSessions,
@@ -453,6 +454,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     sessionStoreContract(() => store);
+    sessionHistoryContract(() => store);
     configStoreContract(() => store);
     targetLeaseContract(() => store);
     syncLeaseContract(open);

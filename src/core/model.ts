@@ -134,6 +134,9 @@ export interface TaskTarget {
   updatedAt: number;
 }
 
+/** What a kill did to one session: the per-session outcomes of a task's device. */
+export type SessionOutcome = 'killed' | 'not_found' | 'failed';
+
 export interface AuditEvent {
   id?: number;
   at: number;

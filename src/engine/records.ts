@@ -4,6 +4,7 @@ export type {
   ConfigTransactionRecord,
   LoginSessionRecord,
   SessionCountField,
+  SessionKill,
   SessionSearch,
   SessionSortField,
   SessionWithDevice,

@@ -83,7 +83,9 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     logController: new DebugRequestLogs(),
     ...listenerOptions(https, { ...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts }),
     bodyLimit: MAX_BODY_BYTES,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Session keys grow with device and native ids (an SPS appliance's are ~103 characters, over the default 100):
+    // no router limit below the HTTP parser's own on the request line.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
     // Validation errors are rendered by each surface in its own error format.
     ajv: { customOptions: { allErrors: false, coerceTypes: false } },
   }) as unknown as FastifyInstance;

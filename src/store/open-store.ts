@@ -7,6 +7,7 @@ import { type DialectTraits, openDatabase } from './kysely/dialect.js';
 import { loginSessionStore } from './kysely/login-sessions.js';
 import { migrateToLatest } from './kysely/migrations.js';
 import type { Database } from './kysely/schema.js';
+import { sessionKillStore } from './kysely/session-kills.js';
 import { countSessionsBy } from './kysely/session-stats.js';
 import { sessionStore } from './kysely/sessions.js';
 import { syncLeaseStore } from './kysely/sync-leases.js';
@@ -75,6 +76,7 @@ function composeStore(db: Kysely<Database>, traits: DialectTraits, box: SecretBo
     ...sessionStore(db, traits, { historyMs }),
     countSessionsBy: (query, field, size) => countSessionsBy(db, query, field, size),
     ...taskStore(db, traits),
+    ...sessionKillStore(db),
     ...targetLeaseStore(db, traits),
     ...syncLeaseStore(db, traits),
     ...auditStore(db),

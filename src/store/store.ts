@@ -8,8 +8,10 @@ import type {
   DeviceCredential,
   DeviceState,
   FailoverState,
+  KillAction,
   KillTask,
   Session,
+  SessionOutcome,
   TaskResult,
   TaskStatus,
   TaskStep,
@@ -107,6 +109,43 @@ export interface SessionStore {
   searchSessions(search: SessionSearch): Promise<SessionSearchResult>;
   /** One session, active or ended; undefined when unknown (or purged). */
   findSessionRecord(deviceId: string, sessionId: string): Promise<SessionWithDevice | undefined>;
+  /**
+   * The recorded sessions (active and ended) with this native id, on whichever device, by hostname; at most `limit`.
+   * Resolves an id given without its device (SPS clients send `svc/…:n` bare).
+   */
+  findSessionsByNativeId(sessionId: string, limit: number): Promise<SessionWithDevice[]>;
+}
+
+/** One session of one device, by the device's own (native) id. */
+export interface SessionRef {
+  deviceId: string;
+  sessionId: string;
+}
+
+/** What one kill task did to one session: the task, and its target on the session's device. */
+export interface SessionKill extends SessionRef {
+  taskId: string;
+  action: KillAction;
+  requestedBy: string;
+  requestedFrom: string;
+  /** When the task was created. */
+  requestedAt: number;
+  taskStatus: TaskStatus;
+  /** The device's verdict on this session; `canceled` when the task stopped first; null while undecided. */
+  outcome: SessionOutcome | 'canceled' | null;
+  /** When the target was last written (its outcome, once there is one). */
+  updatedAt: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
+export interface SessionKillStore {
+  /**
+   * Kill tasks that touched any of these sessions — named them, sent them a delete, or have an outcome for them —
+   * the newest `limit` of them, oldest first. Scans the targets of the sessions' devices: for one session's history, not
+   * for listings.
+   */
+  listSessionKills(sessions: readonly SessionRef[], limit: number): Promise<SessionKill[]>;
 }
 
 export interface SessionStatsStore {
@@ -370,6 +409,7 @@ export interface Store
     CredentialStore,
     SessionStore,
     SessionStatsStore,
+    SessionKillStore,
     TaskStore,
     TargetLeaseStore,
     SyncLeaseStore,

@@ -1,5 +1,7 @@
 // Small builders for domain objects in tests, and the fleet writes tests make through the store's public paths.
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { newKillTask, selectorOf } from '../../src/core/kill-request.js';
 import type { Device, TaskTarget } from '../../src/core/model.js';
 import { objectPath } from '../../src/engine/config/config-model.js';
 import type { FleetOp, SessionQuery, Store } from '../../src/store/store.js';
@@ -122,4 +124,32 @@ export async function countActiveSessions(
   query: Pick<SessionQuery, 'deviceIds' | 'user' | 'clientIp'>,
 ): Promise<number> {
   return (await store.listSessions({ ...query, limit: 1_000_000, offset: 0 })).length;
+}
+
+/** A kill task that killed `killed` on device `d` at `at`: the store's own path for sessions ending as killed. */
+export async function recordKill(store: Store, d: Device, killed: string[], at: number): Promise<void> {
+  const actor = { name: 'admin', address: '::1' };
+  const task = newKillTask(selectorOf({ action: 'KILL_ALL_SESSIONS', all: true }), actor, 100);
+  await store.createTask(task, {
+    at,
+    actor: 'admin',
+    address: '::1',
+    action: 'task.create',
+    subject: task.id,
+    details: {},
+  });
+  await store.insertTargets([pendingTarget(task.id, d.id)]);
+  const outcome = {
+    taskId: task.id,
+    deviceId: d.id,
+    status: 'done' as const,
+    killed,
+    notFound: [],
+    failed: [],
+    errorCode: null,
+    errorMessage: null,
+    attempts: 1,
+  };
+  assert.equal((await store.recordOutcomes([outcome], at)).length, 1);
+  await store.transitionTask(task.id, ['CREATED'], { status: 'FAILED' });
 }

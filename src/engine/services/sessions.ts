@@ -6,6 +6,9 @@ import type { SessionQueryAst } from '../../core/session-query.js';
 import type {
   SessionCountField,
   SessionCounts,
+  SessionKill,
+  SessionKillStore,
+  SessionRef,
   SessionSearch,
   SessionSearchResult,
   SessionStatsStore,
@@ -24,7 +27,9 @@ export interface Termination {
 
 export type { SessionWithDevice };
 
-export type SessionReadStore = Pick<SessionStore, 'searchSessions' | 'findSessionRecord'> & SessionStatsStore;
+export type SessionReadStore = Pick<SessionStore, 'searchSessions' | 'findSessionRecord' | 'findSessionsByNativeId'> &
+  SessionStatsStore &
+  SessionKillStore;
 
 export class SessionService {
   readonly #store: SessionReadStore;
@@ -35,21 +40,27 @@ export class SessionService {
     this.#tasks = tasks;
   }
 
-  /** The active session shown as `sessionId` (`<device hostname>/<native id>`), or undefined. */
-  async findActive(sessionId: string): Promise<SessionWithDevice | undefined> {
+  /** The session shown as `sessionId` (`<device hostname or id>/<native id>`), or undefined; `activeOnly`: ongoing. */
+  async findShown(sessionId: string, activeOnly: boolean): Promise<SessionWithDevice | undefined> {
+    if (!sessionId.includes('/')) return undefined;
+    const shown = { kind: 'text', field: 'session_id', value: sessionId } as const;
     const { rows } = await this.#store.searchSessions({
-      query: {
-        kind: 'and',
-        operands: [
-          { kind: 'text', field: 'session_id', value: sessionId },
-          { kind: 'verdict', verdicts: ['ACTIVE'] },
-        ],
-      },
+      query: activeOnly ? { kind: 'and', operands: [shown, { kind: 'verdict', verdicts: ['ACTIVE'] }] } : shown,
       sort: [],
       limit: 1,
       offset: 0,
     });
     return rows[0];
+  }
+
+  /** Sessions of any device with this native id (SPS clients send `svc/…:n` bare), at most `limit`. */
+  findByNativeId(sessionId: string, limit: number): Promise<SessionWithDevice[]> {
+    return this.#store.findSessionsByNativeId(sessionId, limit);
+  }
+
+  /** The kill tasks that touched these sessions (for a session's history), the newest `limit`. */
+  killsOf(sessions: readonly SessionRef[], limit: number): Promise<SessionKill[]> {
+    return this.#store.listSessionKills(sessions, limit);
   }
 
   /** Ends one session through a kill task (audited and verified like every kill), waiting at most `waitMs`. */

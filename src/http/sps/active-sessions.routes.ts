@@ -9,6 +9,7 @@ import { TASKS_PATH } from '../kill-task-body.js';
 import { SPS_MESSAGES, SpsError, spsErrorSchema } from './errors.js';
 import { methodNotAllowed, requireSpsPrivilege } from './plugin.js';
 import { displaySessionId } from './session-ids.js';
+import { findSessionById } from './session-lookup.js';
 
 export const SESSION_TAGS = ['SPS sessions'];
 const HREF = '/api/active-sessions';
@@ -19,8 +20,9 @@ const deleteSchema = {
   tags: SESSION_TAGS,
   summary: 'End an ongoing session; answers when the verified kill is done',
   description:
-    'id is the session_id shown by /api/audit/sessions (<device>/<native id>), raw or percent-encoded. ' +
-    'The answer carries the kill task (key, meta.task) as an extension.',
+    'id is the session_id shown by /api/audit/sessions (<device>/<native id>), raw or percent-encoded; a key; or ' +
+    'the bare native id (svc/…:n) while exactly one device holds it as an ongoing session (else 409 ' +
+    'SessionIdAmbiguous naming the candidates). The answer carries the kill task (key, meta.task) as an extension.',
   querystring: { type: 'object', properties: { id: { type: 'string' } } },
   response: {
     200: {
@@ -32,6 +34,7 @@ const deleteSchema = {
     401: spsErrorSchema,
     403: spsErrorSchema,
     404: spsErrorSchema,
+    409: spsErrorSchema,
     500: spsErrorSchema,
   },
 };
@@ -41,7 +44,7 @@ export async function registerSpsActiveSessionRoutes(app: FastifyInstance, deps:
     const principal = requireSpsPrivilege(request, ACTIVE_SESSIONS, 'write');
     const id = request.query.id;
     if (!id) throw new SpsError(400, 'SessionIdMissing', SPS_MESSAGES.SessionIdMissing);
-    const session = await deps.sessions.findActive(id);
+    const session = await findSessionById(deps.sessions, id, { activeOnly: true });
     if (!session) throw new SpsError(404, 'SessionCouldNotBeFound', SPS_MESSAGES.SessionCouldNotBeFound, { id });
     const ended = await deps.sessions.terminate(session, { name: principal.name, address: request.ip }, KILL_WAIT_MS);
     // FINISHED means the device no longer lists the session (killed, or already gone): see decision 0002.

@@ -16,6 +16,7 @@ export type SpsErrorType =
   | 'InvalidQuery'
   | 'SessionIdMissing'
   | 'SessionCouldNotBeFound'
+  | 'SessionIdAmbiguous'
   | 'SessionTerminationFailed'
   | 'InternalError';
 

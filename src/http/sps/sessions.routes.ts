@@ -2,45 +2,18 @@
 // and ended, from curfew's inventory and its history), and end one with DELETE /api/active-sessions.
 import type { FastifyInstance } from 'fastify';
 import { ACTIVE_SESSIONS } from '../../core/access.js';
-import { ORIGIN } from '../../core/session-query.js';
 import type { AppDeps } from '../app.js';
 import { registerSpsActiveSessionRoutes, SESSION_TAGS } from './active-sessions.routes.js';
-import { SPS_MESSAGES, SpsError, spsErrorSchema } from './errors.js';
+import { spsErrorSchema } from './errors.js';
 import { requireSpsPrivilege } from './plugin.js';
-import { parseSessionKey } from './session-ids.js';
+import { registerSessionItemRoutes } from './session-item.routes.js';
 import { registerSessionStatsRoutes } from './session-stats.routes.js';
 import { parseListQuery, RESULT_WINDOW, type SessionListQuery } from './sessions.params.js';
 import { csvDocument, keyOf, pageMeta, projectBody, SESSIONS_HREF, sessionBody } from './sessions.render.js';
 
 const string = { type: 'string' } as const;
-const nullableString = { type: ['string', 'null'] } as const;
 const link = { type: ['string', 'null'] } as const;
 const href = { type: 'object', properties: { href: string } } as const;
-
-const sessionBodySchema = {
-  type: 'object',
-  properties: {
-    active: { type: 'boolean', description: 'The session is still open.' },
-    protocol: string,
-    client: {
-      type: 'object',
-      properties: { ip: string, name: string, port: { type: ['integer', 'null'] } },
-    },
-    start_time: { type: 'string', format: 'date-time' },
-    end_time: { type: ['string', 'null'], format: 'date-time', description: 'null while active' },
-    last_seen_time: { type: 'string', format: 'date-time', description: 'Last time the gateway listed it' },
-    duration: { type: 'integer', description: 'Seconds, up to now while active' },
-    user: { type: 'object', properties: { name: string } },
-    gateway_username: string,
-    device: { type: 'object', properties: { key: string, name: string, kind: string, meta: href } },
-    cluster: nullableString,
-    access_group: nullableString,
-    origin: { type: 'string', enum: [ORIGIN] },
-    verdict: { type: 'string', enum: ['ACTIVE', 'CLOSED', 'TERMINATED'] },
-    end_reason: { type: ['string', 'null'], enum: ['closed', 'killed', null] },
-    session_id: { type: 'string', description: 'The id DELETE /api/active-sessions?id= takes: <device>/<native id>' },
-  },
-} as const;
 
 const listQuerystring = {
   type: 'object',
@@ -114,38 +87,7 @@ export async function registerSpsSessionRoutes(app: FastifyInstance, deps: AppDe
     return { items, meta: pageMeta(params.page, matchCount, RESULT_WINDOW) };
   });
 
-  app.get<{ Params: { key: string } }>(
-    `${SESSIONS_HREF}/:key`,
-    {
-      schema: {
-        tags: SESSION_TAGS,
-        summary: 'One recorded session',
-        params: { type: 'object', properties: { key: string }, required: ['key'] },
-        response: {
-          200: {
-            type: 'object',
-            properties: { key: string, body: sessionBodySchema, meta: { type: 'object', additionalProperties: true } },
-          },
-          401: spsErrorSchema,
-          403: spsErrorSchema,
-          404: spsErrorSchema,
-        },
-      },
-    },
-    async (request) => {
-      requireSpsPrivilege(request, ACTIVE_SESSIONS, 'read');
-      const { key } = request.params;
-      const ref = parseSessionKey(key);
-      const session = ref && (await sessions.find(ref.deviceId, ref.sessionId));
-      if (!session) throw new SpsError(404, 'NotFound', SPS_MESSAGES.NotFound, { path: `${SESSIONS_HREF}/${key}` });
-      return {
-        key,
-        body: sessionBody(session, Date.now()),
-        meta: { href: `${SESSIONS_HREF}/${key}`, parent: SESSIONS_HREF },
-      };
-    },
-  );
-
+  await registerSessionItemRoutes(app, deps);
   await registerSessionStatsRoutes(app, deps);
   await registerSpsActiveSessionRoutes(app, deps);
 }

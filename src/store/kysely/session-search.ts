@@ -86,6 +86,25 @@ export async function findSessionRecord(
   return row ? recordFromRow(row) : undefined;
 }
 
+/**
+ * Through the (device_id, session_id) key once per device (the devices table is small). The IN list makes SQLite seek
+ * per device even without planner statistics, where a plain join would scan every session.
+ */
+export async function findSessionsByNativeId(
+  db: Kysely<Database>,
+  sessionId: string,
+  limit: number,
+): Promise<SessionWithDevice[]> {
+  const rows = await selectWithDevice(db)
+    .where('s.device_id', 'in', db.selectFrom('devices').select('devices.id'))
+    .where('s.session_id', '=', sessionId)
+    .orderBy('d.hostname')
+    .orderBy('s.device_id')
+    .limit(limit)
+    .execute();
+  return rows.map(recordFromRow);
+}
+
 function selectWithDevice(db: Kysely<Database>) {
   return db
     .selectFrom('sessions as s')

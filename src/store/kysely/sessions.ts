@@ -6,7 +6,7 @@ import type { SessionQuery, SessionStore } from '../store.js';
 import type { DialectTraits } from './dialect.js';
 import { chunk, sessionFromRow } from './rows.js';
 import type { Database, SessionTable } from './schema.js';
-import { findSessionRecord, searchSessions } from './session-search.js';
+import { findSessionRecord, findSessionsByNativeId, searchSessions } from './session-search.js';
 
 const ORDER_COLUMNS = { startedAt: 'started_at', user: 'user_name', deviceId: 'device_id' } as const;
 /** Expired history is purged from sync at most this often. */
@@ -70,6 +70,7 @@ export function sessionStore(db: Kysely<Database>, traits: DialectTraits, option
 
     searchSessions: (search) => searchSessions(db, search),
     findSessionRecord: (deviceId, sessionId) => findSessionRecord(db, deviceId, sessionId),
+    findSessionsByNativeId: (sessionId, limit) => findSessionsByNativeId(db, sessionId, limit),
   };
 }
 
