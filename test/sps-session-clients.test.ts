@@ -184,7 +184,10 @@ describe('SPS clients on SPS-appliance sessions', () => {
     for (const path of [native, encodeURIComponent(native)]) {
       const res = await get(`${SESSIONS}/${path}`);
       assert.equal(res.statusCode, 200, `${path}: ${res.body}`);
-      assert.deepEqual(res.json().body, canonical.body, path);
+      // `duration` is computed at each answer: two answers may straddle a second.
+      const { duration: _a, ...body } = res.json().body;
+      const { duration: _b, ...expected } = canonical.body;
+      assert.deepEqual(body, expected, path);
       assert.equal(res.json().key, item.key, 'answers with the canonical key');
       const events = await get(`${SESSIONS}/${path}/events`);
       assert.equal(events.statusCode, 200, `${path}/events: ${events.body}`);
