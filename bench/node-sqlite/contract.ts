@@ -12,4 +12,5 @@ storeContract('node:sqlite in memory', () => openNodeSqliteStore({ dataDir: ':me
 
 const dir = mkdtempSync(join(tmpdir(), 'curfew-node-sqlite-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-storeContract('node:sqlite file (WAL)', () => openNodeSqliteStore({ dataDir: dir }));
+// A data dir of its own per store opened, as test/store-sqlite.test.ts does: some contract tests count every device.
+storeContract('node:sqlite file (WAL)', () => openNodeSqliteStore({ dataDir: mkdtempSync(join(dir, 'store-')) }));
