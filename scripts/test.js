@@ -19,6 +19,8 @@ if (files.length === 0) {
   console.error('no test files found under test/');
   process.exit(1);
 }
+// The runner and every child a test spawns (process.execPath) run on this Node: say which, since CI runs the suite twice.
+console.log(`node:test on Node ${process.version} (${process.execPath})`);
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
   stdio: 'inherit',
   env: { ...process.env, NODE_ENV: 'test' },

@@ -68,7 +68,8 @@ function secretBoxOf(options: StoreOptions): SecretBox {
   throw new Error('openStore needs a secret key (CURFEW_SECRET_KEY) or a data dir to keep secret.key in');
 }
 
-function composeStore(db: Kysely<Database>, traits: DialectTraits, box: SecretBox, historyMs: number): Store {
+/** The store's parts over one migrated database; exported for bench/node-sqlite, which opens it over another driver. */
+export function composeStore(db: Kysely<Database>, traits: DialectTraits, box: SecretBox, historyMs: number): Store {
   return {
     dialect: traits.name,
     ...deviceStore(db),
