@@ -3,7 +3,6 @@
 // other rows never match.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { newKillTask, selectorOf } from '../src/core/kill-request.js';
 import type { Device } from '../src/core/model.js';
 import { parseSessionQuery } from '../src/core/session-query.js';
 import type { SessionSearch, Store } from '../src/store/store.js';
