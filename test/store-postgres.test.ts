@@ -110,6 +110,7 @@ function postgresSuites(server: string): void {
           '0006_target_leases',
           '0007_sync_leases',
           '0008_kill_attempts',
+          '0010_inventory_generation',
         ],
       );
       await writeFleetOps(a, { op: 'putCredential', ref: 'device:shared', username: 'admin', password: 'from node a' });

@@ -107,6 +107,15 @@ export interface SessionStore {
   searchSessions(search: SessionSearch): Promise<SessionSearchResult>;
   /** One session, active or ended; undefined when unknown (or purged). */
   findSessionRecord(deviceId: string, sessionId: string): Promise<SessionWithDevice | undefined>;
+  /**
+   * The inventory generation: a number, shared by every node on the database, that moves whenever what searchSessions
+   * or countSessionsBy could answer changes — sessions inserted, changed, ended, revived or purged (sync, kill
+   * outcomes, retention), devices added, changed or removed (configuration) — and not when a sync only refreshes
+   * `lastSeenAt`. It moves in the transaction of the change, so results read after seeing generation G are at least
+   * as new as G. Changes made through this store are seen at once; other nodes' changes within a bounded delay
+   * (StoreOptions.inventoryGenerationMaxAgeMs, 200 ms by default).
+   */
+  inventoryGeneration(): Promise<number>;
 }
 
 export interface SessionStatsStore {

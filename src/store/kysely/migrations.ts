@@ -10,6 +10,7 @@ import { sessionHistorySchema } from './migrations/0005_session_history.js';
 import { targetLeasesSchema } from './migrations/0006_target_leases.js';
 import { syncLeasesSchema } from './migrations/0007_sync_leases.js';
 import { killAttemptsSchema } from './migrations/0008_kill_attempts.js';
+import { inventoryGenerationSchema } from './migrations/0010_inventory_generation.js';
 
 function migrationsFor(traits: DialectTraits): Record<string, Migration> {
   return {
@@ -21,6 +22,7 @@ function migrationsFor(traits: DialectTraits): Record<string, Migration> {
     '0006_target_leases': targetLeasesSchema,
     '0007_sync_leases': syncLeasesSchema,
     '0008_kill_attempts': killAttemptsSchema,
+    '0010_inventory_generation': inventoryGenerationSchema,
   };
 }
 
