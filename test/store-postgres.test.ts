@@ -6,14 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { newKillTask, selectorOf } from '../src/core/kill-request.js';
-import type { KillTask } from '../src/core/model.js';
+import type { Device, KillTask } from '../src/core/model.js';
 import { startEventBridge } from '../src/engine/event-bridge.js';
 import { EngineEvents } from '../src/engine/events.js';
 import { openNotifyChannel } from '../src/store/kysely/dialect.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
 import { storeContract } from './store.contract.js';
-import { pendingTarget, writeFleetOps } from './support/factories.js';
+import { device, pendingTarget, putDevices, writeFleetOps } from './support/factories.js';
 
 const adminUrl = process.env.CURFEW_TEST_PG_URL;
 const SKIP_MESSAGE = 'CURFEW_TEST_PG_URL not set: PostgreSQL store tests skipped';
@@ -111,6 +111,7 @@ function postgresSuites(server: string): void {
           '0007_sync_leases',
           '0008_kill_attempts',
           '0009_sync_nodes',
+          '0010_inventory_generation',
         ],
       );
       await writeFleetOps(a, { op: 'putCredential', ref: 'device:shared', username: 'admin', password: 'from node a' });
@@ -119,6 +120,38 @@ function postgresSuites(server: string): void {
       const late = await openStore({ url, secretKey });
       stores.push(late);
       assert.equal((await late.findCredential('device:shared'))?.password, 'from node a');
+    });
+
+    it('share the inventory generation: concurrent changing syncs on two nodes each move it once', async () => {
+      const url = await freshDatabase();
+      const [a, b] = await Promise.all(
+        [1, 2].map(() => openStore({ url, secretKey, inventoryGenerationMaxAgeMs: 100 })),
+      );
+      assert.ok(a && b);
+      stores.push(a, b);
+      const devices = Array.from({ length: 20 }, () => device());
+      await putDevices(a, ...devices);
+      const start = await a.inventoryGeneration();
+      const listing = (d: Device, seenAt: number) => [
+        {
+          deviceId: d.id,
+          sessionId: `s-${seenAt}`,
+          user: 'alice',
+          clientIp: '10.0.0.1',
+          startedAt: 1,
+          protocol: 'apm',
+        },
+      ];
+      // Each sync inserts a new session and ends the previous one: every transaction changes something.
+      for (const seenAt of [1000, 2000]) {
+        await Promise.all(
+          devices.map((d, i) => (i % 2 ? a : b).replaceDeviceSessions(d.id, listing(d, seenAt), seenAt)),
+        );
+      }
+      assert.equal(await a.inventoryGeneration(), start + 40, 'no bump lost between nodes');
+      await Promise.all(devices.map((d, i) => (i % 2 ? a : b).replaceDeviceSessions(d.id, listing(d, 2000), 3000)));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(await b.inventoryGeneration(), start + 40, 'steady syncs moved nothing, seen by the other node too');
     });
 
     it('bridges engine events between nodes with LISTEN/NOTIFY, each node ignoring its own', async () => {

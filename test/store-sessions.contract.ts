@@ -6,7 +6,14 @@ import { it } from 'node:test';
 import type { Device } from '../src/core/model.js';
 import { parseSessionQuery } from '../src/core/session-query.js';
 import type { SessionSearch, Store } from '../src/store/store.js';
-import { countActiveSessions, device, putDevices, recordKill, removeDevices } from './support/factories.js';
+import {
+  countActiveSessions,
+  device,
+  putDevices,
+  recordKill,
+  removeDevices,
+  writeFleetOps,
+} from './support/factories.js';
 
 const DAY = 86_400_000;
 
@@ -195,5 +202,62 @@ export function sessionStoreContract(current: () => Store): void {
       accessGroup: 'vpn-ctr',
     });
     await removeDevices(store, blue, red);
+  });
+
+  it('moves the inventory generation with every change a search can see, and not on a sync that changed nothing', async () => {
+    const store = current();
+    const d = device();
+    let last = await store.inventoryGeneration();
+    /** Asserts whether the generation moved since the last call (it only ever grows). */
+    const moved = async (expected: boolean, what: string) => {
+      const now = await store.inventoryGeneration();
+      if (expected) assert.ok(now > last, `${what}: moved`);
+      else assert.equal(now, last, `${what}: did not move`);
+      last = now;
+    };
+    // Times stay under the 7-day retention, so no sync here purges anything.
+    await putDevices(store, d);
+    await moved(true, 'a device added');
+    const two = listing(d, [
+      ['aa', 'alice'],
+      ['bb', 'bob'],
+    ]);
+    await store.replaceDeviceSessions(d.id, two, 1000);
+    await moved(true, 'a sync that found new sessions');
+    await store.replaceDeviceSessions(d.id, two, 2000);
+    await moved(false, 'a steady sync (only last_seen_at refreshed)');
+    await store.updateDeviceHealth(d.id, { state: 'online', lastSyncAt: 2000, lastError: null });
+    await moved(false, 'device health');
+    await store.replaceDeviceSessions(
+      d.id,
+      listing(d, [
+        ['aa', 'alice', 100, '10.9.9.9'],
+        ['bb', 'bob'],
+      ]),
+      3000,
+    );
+    await moved(true, 'a sync that saw a session change address');
+    await store.replaceDeviceSessions(d.id, listing(d, [['aa', 'alice', 100, '10.9.9.9']]), 4000);
+    await moved(true, 'a sync that saw a session vanish (closed)');
+    await store.replaceDeviceSessions(d.id, listing(d, [['aa', 'alice', 100, '10.9.9.9']]), 5000);
+    await moved(false, 'a steady sync after the close');
+    await recordKill(store, d, ['aa'], 6000);
+    await moved(true, 'a kill outcome that ended a session');
+    await recordKill(store, d, ['aa'], 6500);
+    await moved(false, 'a kill outcome that ended nothing (already killed)');
+    await store.replaceDeviceSessions(d.id, [], 7000);
+    await moved(false, 'an empty listing when nothing is active');
+    await store.replaceDeviceSessions(d.id, listing(d, [['bb', 'bob']]), 8000);
+    await moved(true, 'a sync that revived an ended session');
+    assert.equal(await store.purgeEndedSessions(0), 0);
+    await moved(false, 'a purge that deleted nothing');
+    assert.equal(await store.purgeEndedSessions(6001), 1);
+    await moved(true, 'a purge that deleted history');
+    await writeFleetOps(store, { op: 'updateDevice', device: { ...d, hostname: `renamed-${d.hostname}` } });
+    await moved(true, 'a device renamed (sessions show its hostname)');
+    await removeDevices(store, d);
+    await moved(true, 'a device removed with its sessions');
+    // The generation is read, not counted in memory: a fresh read agrees with the last one.
+    assert.equal(await store.inventoryGeneration(), last);
   });
 }

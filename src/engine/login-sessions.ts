@@ -31,6 +31,13 @@ const hashId = (value: string): string => createHash('sha256').update(value).dig
 const SESSION_VALUE = /^[0-9a-f]{40}$/;
 const PURGE_EVERY_MS = 60_000;
 const TOUCH_EVERY_MS = 5_000;
+/**
+ * A session read is kept this long (as AuthService keeps access tokens): an end through this node takes effect at once,
+ * one through another node (logout, password change) within this time. Privileges are not kept: every request still
+ * asks AuthService.principalOf.
+ */
+const RESOLVED_TTL_MS = 2_000;
+const RESOLVED_MAX = 10_000;
 const BASIC_SECRET_SETTING = 'login_sessions.basic_secret';
 
 export class LoginSessions {
@@ -40,6 +47,9 @@ export class LoginSessions {
   readonly #onEnded: (ids: string[]) => Promise<void>;
   #basicSecret: Promise<Buffer> | undefined;
   #lastPurgeAt = Number.NEGATIVE_INFINITY;
+  readonly #resolved = new Map<string, { record: LoginSessionRecord; until: number }>();
+  /** Moves whenever this node ends sessions: a read that started before is not kept. */
+  #endings = 0;
 
   /** `onEnded` hears of sessions that expired or were ended, so what hangs off them (transactions) can go too. */
   constructor(
@@ -90,7 +100,7 @@ export class LoginSessions {
   /** The session behind a cookie value, slid forward; expired and unknown values are told apart for the error text. */
   async resolve(value: string): Promise<LoginSessionResolution> {
     if (!SESSION_VALUE.test(value)) return { error: 'unknown' };
-    const record = await this.#store.findLoginSession(hashId(value));
+    const record = await this.#read(hashId(value));
     if (!record) return { error: 'unknown' };
     const now = this.#now();
     // The maximum age is checked as well as the stored expiry: it also ends sessions opened under a longer setting.
@@ -101,8 +111,34 @@ export class LoginSessions {
     // Sliding the expiry is a write: done at most every TOUCH_EVERY_MS, which the idle timeout cannot notice.
     if (now - record.lastSeenAt < TOUCH_EVERY_MS) return { record };
     const expiresAt = this.#expiryAt(record.createdAt, now);
+    const endings = this.#endings;
     await this.#store.touchLoginSession(record.id, now, expiresAt);
-    return { record: { ...record, lastSeenAt: now, expiresAt } };
+    const touched = { ...record, lastSeenAt: now, expiresAt };
+    if (endings === this.#endings && this.#resolved.has(record.id)) this.#keep(touched, now);
+    return { record: touched };
+  }
+
+  /** The stored session, from the short-lived copy when there is one. */
+  async #read(id: string): Promise<LoginSessionRecord | undefined> {
+    const now = this.#now();
+    const kept = this.#resolved.get(id);
+    if (kept && kept.until > now) return kept.record;
+    const endings = this.#endings;
+    const record = await this.#store.findLoginSession(id);
+    if (record && endings === this.#endings) this.#keep(record, now);
+    else this.#resolved.delete(id);
+    return record;
+  }
+
+  #keep(record: LoginSessionRecord, now: number): void {
+    if (this.#resolved.size >= RESOLVED_MAX && !this.#resolved.has(record.id)) this.#resolved.clear();
+    this.#resolved.set(record.id, { record, until: Math.min(now + RESOLVED_TTL_MS, record.expiresAt) });
+  }
+
+  /** Sessions ended through this node are never answered from memory again. */
+  #forget(ids: readonly string[]): void {
+    this.#endings++;
+    for (const id of ids) this.#resolved.delete(id);
   }
 
   /**
@@ -118,7 +154,9 @@ export class LoginSessions {
   }
 
   async end(id: string): Promise<void> {
-    if (await this.#store.deleteLoginSession(id)) await this.#onEnded([id]);
+    const deleted = await this.#store.deleteLoginSession(id);
+    this.#forget([id]);
+    if (deleted) await this.#onEnded([id]);
   }
 
   /** A session by its id, as stored (expired ones too: callers compare `expiresAt`); undefined when gone. */
@@ -142,6 +180,7 @@ export class LoginSessions {
   /** Ends a user's sessions (password changed, user removed): privileges and credentials are checked afresh. */
   async endAllOf(userName: string): Promise<void> {
     const ids = await this.#store.deleteLoginSessionsOfUser(userName);
+    this.#forget(ids);
     if (ids.length > 0) await this.#onEnded(ids);
   }
 
@@ -154,6 +193,7 @@ export class LoginSessions {
     if (now - this.#lastPurgeAt < PURGE_EVERY_MS) return;
     this.#lastPurgeAt = now;
     const ids = await this.#store.purgeExpiredLoginSessions(now);
+    this.#forget(ids);
     if (ids.length > 0) await this.#onEnded(ids);
   }
 

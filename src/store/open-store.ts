@@ -4,6 +4,7 @@ import { auditStore, settingStore, userStore } from './kysely/accounts.js';
 import { configStore } from './kysely/configuration.js';
 import { credentialStore, deviceStore } from './kysely/devices.js';
 import { type DialectTraits, openDatabase } from './kysely/dialect.js';
+import { InventoryGeneration } from './kysely/inventory-generation.js';
 import { loginSessionStore } from './kysely/login-sessions.js';
 import { migrateToLatest } from './kysely/migrations.js';
 import type { Database } from './kysely/schema.js';
@@ -43,6 +44,11 @@ export interface StoreOptions {
    * dir or secret.key is made (a missing key fails when a device password is sealed or opened). Default true.
    */
   create?: boolean;
+  /**
+   * How long (ms) `inventoryGeneration()` answers from the value it last read when nothing changed through this store
+   * (default INVENTORY_GENERATION_MAX_AGE_MS, 200): how late a node may see other nodes' inventory changes.
+   */
+  inventoryGenerationMaxAgeMs?: number;
 }
 
 export const DEFAULT_SESSION_HISTORY_DAYS = 7;
@@ -58,7 +64,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     throw err;
   }
   const historyMs = (options.sessionHistoryDays ?? DEFAULT_SESSION_HISTORY_DAYS) * DAY_MS;
-  return composeStore(db, traits, box, historyMs);
+  return composeStore(db, traits, box, historyMs, new InventoryGeneration(db, options.inventoryGenerationMaxAgeMs));
 }
 
 function secretBoxOf(options: StoreOptions): SecretBox {
@@ -69,14 +75,20 @@ function secretBoxOf(options: StoreOptions): SecretBox {
 }
 
 /** The store's parts over one migrated database; exported for bench/node-sqlite, which opens it over another driver. */
-export function composeStore(db: Kysely<Database>, traits: DialectTraits, box: SecretBox, historyMs: number): Store {
+export function composeStore(
+  db: Kysely<Database>,
+  traits: DialectTraits,
+  box: SecretBox,
+  historyMs: number,
+  generation: InventoryGeneration,
+): Store {
   return {
     dialect: traits.name,
     ...deviceStore(db),
     ...credentialStore(db, box),
-    ...sessionStore(db, traits, { historyMs }),
+    ...sessionStore(db, traits, generation, { historyMs }),
     countSessionsBy: (query, field, size) => countSessionsBy(db, query, field, size),
-    ...taskStore(db, traits),
+    ...taskStore(db, traits, generation),
     ...sessionKillStore(db),
     ...targetLeaseStore(db, traits),
     ...syncLeaseStore(db, traits),
@@ -85,7 +97,7 @@ export function composeStore(db: Kysely<Database>, traits: DialectTraits, box: S
     ...tokenStore(db),
     ...settingStore(db),
     ...loginSessionStore(db),
-    ...configStore(db, box),
+    ...configStore(db, box, generation),
     close: () => db.destroy(),
   };
 }

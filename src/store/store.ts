@@ -114,6 +114,15 @@ export interface SessionStore {
    * Resolves an id given without its device (SPS clients send `svc/…:n` bare).
    */
   findSessionsByNativeId(sessionId: string, limit: number): Promise<SessionWithDevice[]>;
+  /**
+   * The inventory generation: a number, shared by every node on the database, that moves whenever what searchSessions
+   * or countSessionsBy could answer changes — sessions inserted, changed, ended, revived or purged (sync, kill
+   * outcomes, retention), devices added, changed or removed (configuration) — and not when a sync only refreshes
+   * `lastSeenAt`. It moves in the transaction of the change, so results read after seeing generation G are at least
+   * as new as G. Changes made through this store are seen at once; other nodes' changes within a bounded delay
+   * (StoreOptions.inventoryGenerationMaxAgeMs, 200 ms by default).
+   */
+  inventoryGeneration(): Promise<number>;
 }
 
 /** One session of one device, by the device's own (native) id. */

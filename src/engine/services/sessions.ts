@@ -27,7 +27,10 @@ export interface Termination {
 
 export type { SessionWithDevice };
 
-export type SessionReadStore = Pick<SessionStore, 'searchSessions' | 'findSessionRecord' | 'findSessionsByNativeId'> &
+export type SessionReadStore = Pick<
+  SessionStore,
+  'searchSessions' | 'findSessionRecord' | 'findSessionsByNativeId' | 'inventoryGeneration'
+> &
   SessionStatsStore &
   SessionKillStore;
 
@@ -73,6 +76,14 @@ export class SessionService {
     const task = await this.#tasks.waitForFinal(id, waitMs);
     const target = (await this.#tasks.targetsOf([id])).get(id)?.[0];
     return { taskId: id, task, target };
+  }
+
+  /**
+   * The inventory generation (SessionStore.inventoryGeneration): while it stays the same, search and countBy give the
+   * same answers, so the edges may keep what they rendered under it.
+   */
+  generation(): Promise<number> {
+    return this.#store.inventoryGeneration();
   }
 
   search(search: SessionSearch): Promise<SessionSearchResult> {

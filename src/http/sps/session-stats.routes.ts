@@ -8,6 +8,7 @@ import type { AppDeps } from '../app.js';
 import { SESSION_TAGS } from './active-sessions.routes.js';
 import { SpsError, spsErrorSchema } from './errors.js';
 import { requireSpsPrivilege } from './plugin.js';
+import { jsonAnswer, type SearchCache, sendAnswer } from './search-cache.js';
 import { searchQueryOf, wholeNumberParam } from './sessions.params.js';
 import { SESSIONS_HREF } from './sessions.render.js';
 
@@ -75,8 +76,13 @@ const statsSchema = {
   },
 };
 
-export async function registerSessionStatsRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  app.get<{ Querystring: StatsQuery }>(STATS_HREF, { schema: statsSchema }, async (request) => {
+/** Counts are kept with the search pages, under the same inventory generation (search-cache.ts). */
+export async function registerSessionStatsRoutes(
+  app: FastifyInstance,
+  deps: AppDeps,
+  cache: SearchCache,
+): Promise<void> {
+  app.get<{ Querystring: StatsQuery }>(STATS_HREF, { schema: statsSchema }, async (request, reply) => {
     requireSpsPrivilege(request, ACTIVE_SESSIONS, 'read');
     const { field: name = '' } = request.query;
     const field = STATS_FIELDS.get(name);
@@ -86,7 +92,15 @@ export async function registerSessionStatsRoutes(app: FastifyInstance, deps: App
       });
     }
     const size = Math.min(wholeNumberParam('size', request.query.size) ?? DEFAULT_SIZE, MAX_SIZE);
+    const generation = await deps.sessions.generation();
+    const { q, start, end } = request.query;
+    const key = `stats\u0000${JSON.stringify([name, size, q, start, end])}`;
+    const kept = cache.get(generation, key);
+    if (kept) return sendAnswer(deps, request, reply, kept);
     const { total, distinct, buckets } = await deps.sessions.countBy(searchQueryOf(request.query), field, size);
-    return { field: name, total, distinct, items: buckets, meta: { href: STATS_HREF, parent: SESSIONS_HREF } };
+    const payload = { field: name, total, distinct, items: buckets, meta: { href: STATS_HREF, parent: SESSIONS_HREF } };
+    const answer = jsonAnswer(reply, payload);
+    cache.set(generation, key, answer, false);
+    return sendAnswer(deps, request, reply, answer);
   });
 }

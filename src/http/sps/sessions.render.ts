@@ -45,6 +45,17 @@ export const DEFAULT_CSV_FIELDS: readonly string[] = [
   'end_time',
 ];
 
+/**
+ * Body fields whose values move while the inventory generation does not (search-cache.ts): an active session's
+ * `duration` grows with the clock, and every sync refreshes `last_seen_time`, changed or not.
+ */
+const CLOCK_FIELDS: ReadonlySet<string> = new Set(['duration', 'last_seen_time']);
+
+/** Whether a projection (`fields`, CSV columns) shows a value that moves without the inventory generation. */
+export function showsClock(fields: readonly string[]): boolean {
+  return fields.some((field) => CLOCK_FIELDS.has(field));
+}
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export function keyOf(session: SessionWithDevice): string {

@@ -6,10 +6,19 @@ import type { AppDeps } from '../app.js';
 import { registerSpsActiveSessionRoutes, SESSION_TAGS } from './active-sessions.routes.js';
 import { spsErrorSchema } from './errors.js';
 import { requireSpsPrivilege } from './plugin.js';
+import { csvAnswer, jsonAnswer, SearchCache, sendAnswer } from './search-cache.js';
 import { registerSessionItemRoutes } from './session-item.routes.js';
 import { registerSessionStatsRoutes } from './session-stats.routes.js';
 import { parseListQuery, RESULT_WINDOW, type SessionListQuery } from './sessions.params.js';
-import { csvDocument, keyOf, pageMeta, projectBody, SESSIONS_HREF, sessionBody } from './sessions.render.js';
+import {
+  csvDocument,
+  keyOf,
+  pageMeta,
+  projectBody,
+  SESSIONS_HREF,
+  sessionBody,
+  showsClock,
+} from './sessions.render.js';
 
 const string = { type: 'string' } as const;
 const link = { type: ['string', 'null'] } as const;
@@ -68,26 +77,40 @@ const listSchema = {
   },
 };
 
+/** What a search answer depends on besides the inventory: the parameters as sent (validated when first answered). */
+const searchKey = ({ q, fields, limit, offset, sort, start, end, format }: SessionListQuery) =>
+  `search\u0000${JSON.stringify([q, fields, limit, offset, sort, start, end, format])}`;
+
 export async function registerSpsSessionRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { sessions } = deps;
+  const cache = new SearchCache();
 
   app.get<{ Querystring: SessionListQuery }>(SESSIONS_HREF, { schema: listSchema }, async (request, reply) => {
     requireSpsPrivilege(request, ACTIVE_SESSIONS, 'read');
+    // Read before the search: the answer is then at least as new as the generation it is kept under.
+    const generation = await sessions.generation();
+    const key = searchKey(request.query);
+    const kept = cache.get(generation, key);
+    if (kept) return sendAnswer(deps, request, reply, kept);
     const params = parseListQuery(request.query);
     const { rows, matchCount } = await sessions.search(params.search);
     const now = Date.now();
     if (params.format === 'csv') {
-      return reply.type('text/csv; charset=utf-8').send(csvDocument(params.csvFields, rows, now));
+      const answer = csvAnswer(csvDocument(params.csvFields, rows, now));
+      cache.set(generation, key, answer, showsClock(params.csvFields));
+      return sendAnswer(deps, request, reply, answer);
     }
     const items = rows.map((row) => {
       const key = keyOf(row);
       const body = params.fields.length > 0 ? { body: projectBody(sessionBody(row, now), params.fields) } : {};
       return { key, meta: { href: `${SESSIONS_HREF}/${key}` }, ...body };
     });
-    return { items, meta: pageMeta(params.page, matchCount, RESULT_WINDOW) };
+    const answer = jsonAnswer(reply, { items, meta: pageMeta(params.page, matchCount, RESULT_WINDOW) });
+    cache.set(generation, key, answer, showsClock(params.fields));
+    return sendAnswer(deps, request, reply, answer);
   });
 
   await registerSessionItemRoutes(app, deps);
-  await registerSessionStatsRoutes(app, deps);
+  await registerSessionStatsRoutes(app, deps, cache);
   await registerSpsActiveSessionRoutes(app, deps);
 }

@@ -15,12 +15,17 @@ import type {
 } from '../store.js';
 import { configTransactionStore } from './config-transactions.js';
 import { isUniqueViolation } from './dialect.js';
+import type { InventoryGeneration } from './inventory-generation.js';
 import { auditToRow, deviceFromRow, deviceToRow, newUserKey } from './rows.js';
 import type { AaaAclTable, AaaGroupTable, Database } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 const STALE = Symbol('stale');
+
+/** Ops that change what a session search shows (a session carries its device's hostname, cluster and access group). */
+const DEVICE_OPS: ReadonlySet<ConfigOp['op']> = new Set(['insertDevice', 'updateDevice', 'deleteDevice']);
+const touchesInventory = (ops: readonly ConfigOp[]) => ops.some((op) => DEVICE_OPS.has(op.op));
 
 const groupFromRow = (row: AaaGroupTable): GroupRecord => ({
   key: row.key,
@@ -34,7 +39,21 @@ const aclFromRow = (row: AaaAclTable): AclRecord => ({
   permission: row.permission === 'write' ? 'write' : 'read',
 });
 
-export function configStore(db: Kysely<Database>, box: SecretBox): ConfigStore {
+export function configStore(db: Kysely<Database>, box: SecretBox, generation: InventoryGeneration): ConfigStore {
+  /** A commit or fleet write that changes devices moves the inventory generation as its transaction's last write. */
+  const inventoryChanging = async <T>(ops: readonly ConfigOp[], write: (trx: Transaction<Database>) => Promise<T>) => {
+    if (!touchesInventory(ops)) return db.transaction().execute(write);
+    try {
+      return await db.transaction().execute(async (trx) => {
+        const result = await write(trx);
+        await generation.bump(trx);
+        return result;
+      });
+    } finally {
+      generation.committed();
+    }
+  };
+
   return {
     ...configTransactionStore(db),
     loadConfiguration: () => db.transaction().execute((trx) => loadSnapshot(trx)),
@@ -63,7 +82,7 @@ export function configStore(db: Kysely<Database>, box: SecretBox): ConfigStore {
 
     async commitConfiguration(request) {
       try {
-        return await db.transaction().execute((trx) => commitIn(trx, box, request));
+        return await inventoryChanging(request.ops, (trx) => commitIn(trx, box, request));
       } catch (err) {
         if (err === STALE) return 'stale';
         if (isUniqueViolation(err)) {
@@ -79,7 +98,7 @@ export function configStore(db: Kysely<Database>, box: SecretBox): ConfigStore {
 
     async writeFleet(write) {
       try {
-        return await db.transaction().execute((trx) => writeFleetIn(trx, box, write));
+        return await inventoryChanging(write.ops, (trx) => writeFleetIn(trx, box, write));
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
         throw new DomainError('conflict', 'DEVICE_EXISTS', 'a device with that id or hostname exists');

@@ -11,6 +11,7 @@ import { targetLeasesSchema } from './migrations/0006_target_leases.js';
 import { syncLeasesSchema } from './migrations/0007_sync_leases.js';
 import { killAttemptsSchema } from './migrations/0008_kill_attempts.js';
 import { syncNodesSchema } from './migrations/0009_sync_nodes.js';
+import { inventoryGenerationSchema } from './migrations/0010_inventory_generation.js';
 
 function migrationsFor(traits: DialectTraits): Record<string, Migration> {
   return {
@@ -23,6 +24,7 @@ function migrationsFor(traits: DialectTraits): Record<string, Migration> {
     '0007_sync_leases': syncLeasesSchema,
     '0008_kill_attempts': killAttemptsSchema,
     '0009_sync_nodes': syncNodesSchema,
+    '0010_inventory_generation': inventoryGenerationSchema,
   };
 }
 

@@ -173,6 +173,12 @@ export interface SettingTable {
   value: string;
 }
 
+/** One row (id 1), migration 0010: see inventory-generation.ts. */
+export interface InventoryGenerationTable {
+  id: number;
+  generation: number;
+}
+
 export interface LoginSessionTable {
   id: string;
   user_name: string;
@@ -202,6 +208,7 @@ export interface Database {
   users: UserTable;
   auth_tokens: TokenTable;
   settings: SettingTable;
+  inventory_generation: InventoryGenerationTable;
   login_sessions: LoginSessionTable;
   aaa_groups: AaaGroupTable;
   aaa_acls: AaaAclTable;

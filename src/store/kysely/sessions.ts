@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Session } from '../../core/model.js';
 import type { SessionQuery, SessionStore } from '../store.js';
 import type { DialectTraits } from './dialect.js';
+import type { InventoryGeneration } from './inventory-generation.js';
 import { chunk, sessionFromRow } from './rows.js';
 import type { Database, SessionTable } from './schema.js';
 import { findSessionRecord, findSessionsByNativeId, searchSessions } from './session-search.js';
@@ -17,8 +18,30 @@ export interface SessionStoreOptions {
   historyMs: number;
 }
 
-export function sessionStore(db: Kysely<Database>, traits: DialectTraits, options: SessionStoreOptions): SessionStore {
+export function sessionStore(
+  db: Kysely<Database>,
+  traits: DialectTraits,
+  generation: InventoryGeneration,
+  options: SessionStoreOptions,
+): SessionStore {
   let lastPurgeAt = Number.NEGATIVE_INFINITY;
+
+  /** Runs `write` in a transaction that moves the inventory generation when `write` says it changed something. */
+  const changing = async <T>(write: (trx: Kysely<Database>) => Promise<{ changed: boolean; result: T }>) => {
+    let bumped = false;
+    try {
+      return await db.transaction().execute(async (trx) => {
+        const { changed, result } = await write(trx);
+        if (changed) {
+          bumped = true;
+          await generation.bump(trx);
+        }
+        return result;
+      });
+    } finally {
+      if (bumped) generation.committed();
+    }
+  };
 
   const filtered = (query: Omit<SessionQuery, 'limit' | 'offset'>) => {
     let q = db.selectFrom('sessions').where('ended_at', 'is', null);
@@ -28,14 +51,19 @@ export function sessionStore(db: Kysely<Database>, traits: DialectTraits, option
     return q;
   };
 
-  const purgeEndedSessions = async (endedBefore: number): Promise<number> => {
-    const result = await db.deleteFrom('sessions').where('ended_at', '<', endedBefore).executeTakeFirst();
-    return Number(result.numDeletedRows);
-  };
+  const purgeEndedSessions = (endedBefore: number): Promise<number> =>
+    changing(async (trx) => {
+      const result = await trx.deleteFrom('sessions').where('ended_at', '<', endedBefore).executeTakeFirst();
+      const deleted = Number(result.numDeletedRows);
+      return { changed: deleted > 0, result: deleted };
+    });
 
   return {
     async replaceDeviceSessions(deviceId, listed, seenAt): Promise<void> {
-      await db.transaction().execute((trx) => applyListing(trx, traits, deviceId, listed, seenAt));
+      await changing(async (trx) => ({
+        changed: await applyListing(trx, traits, deviceId, listed, seenAt),
+        result: undefined,
+      }));
       if (seenAt - lastPurgeAt >= PURGE_EVERY_MS) {
         lastPurgeAt = seenAt;
         await purgeEndedSessions(seenAt - options.historyMs);
@@ -68,6 +96,7 @@ export function sessionStore(db: Kysely<Database>, traits: DialectTraits, option
       return new Map(rows.map((r) => [r.device_id, Number(r.n)]));
     },
 
+    inventoryGeneration: () => generation.read(),
     searchSessions: (search) => searchSessions(db, search),
     findSessionRecord: (deviceId, sessionId) => findSessionRecord(db, deviceId, sessionId),
     findSessionsByNativeId: (sessionId, limit) => findSessionsByNativeId(db, sessionId, limit),
@@ -81,7 +110,7 @@ type Listed = Parameters<SessionStore['replaceDeviceSessions']>[1];
  * per device instead of a write per session: new sessions are inserted, changed ones updated, vanished ones marked
  * ended (`closed`), and every listed active row gets `last_seen_at`. started_at is never updated (a session keeps the
  * time curfew first saw it). A listing taken before a session's recorded end (a sync racing a kill) does not revive
- * it; a later listing does.
+ * it; a later listing does. Returns whether a search could see a difference: anything but `last_seen_at` changed.
  */
 async function applyListing(
   trx: Kysely<Database>,
@@ -89,7 +118,7 @@ async function applyListing(
   deviceId: string,
   listed: Listed,
   seenAt: number,
-): Promise<void> {
+): Promise<boolean> {
   const existing = new Map(
     (
       await trx
@@ -101,6 +130,7 @@ async function applyListing(
   );
   const listedIds = new Set<string>();
   const inserts: SessionTable[] = [];
+  let updated = false;
   for (const s of listed) {
     listedIds.add(s.sessionId);
     const row = existing.get(s.sessionId);
@@ -126,6 +156,7 @@ async function applyListing(
         .where('device_id', '=', deviceId)
         .where('session_id', '=', s.sessionId)
         .execute();
+      updated = true;
     }
   }
   for (const part of chunk(inserts, 9, traits.maxParams)) {
@@ -152,4 +183,5 @@ async function applyListing(
     .where('device_id', '=', deviceId)
     .where('ended_at', 'is', null)
     .execute();
+  return updated || inserts.length > 0 || vanished.length > 0;
 }

@@ -4,6 +4,7 @@ import type { AuditEvent, KillTask, TaskTarget } from '../../core/model.js';
 import { OPEN_STATUSES, sourcesOf } from '../../core/task-status.js';
 import type { TargetOutcome, TaskPatch, TaskStore } from '../store.js';
 import type { DialectTraits } from './dialect.js';
+import type { InventoryGeneration } from './inventory-generation.js';
 import { auditToRow, chunk, targetFromRow, targetToRow, taskFromRow, taskToRow } from './rows.js';
 import type { Database, TaskTable } from './schema.js';
 
@@ -12,7 +13,7 @@ const CLAIM_CANDIDATES = 8;
 
 const nowMicros = (): number => Date.now() * 1000;
 
-export function taskStore(db: Kysely<Database>, traits: DialectTraits): TaskStore {
+export function taskStore(db: Kysely<Database>, traits: DialectTraits, generation: InventoryGeneration): TaskStore {
   const findTaskById = async (id: string): Promise<KillTask | undefined> => {
     const row = await db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? taskFromRow(row) : undefined;
@@ -170,7 +171,7 @@ export function taskStore(db: Kysely<Database>, traits: DialectTraits): TaskStor
       return byTask;
     },
 
-    recordOutcomes: (outcomes, endedAt, owner) => recordOutcomes(db, traits, outcomes, endedAt, owner),
+    recordOutcomes: (outcomes, endedAt, owner) => recordOutcomes(db, traits, generation, outcomes, endedAt, owner),
   };
 }
 
@@ -200,11 +201,12 @@ const OUTCOME_COLUMNS = [
  * One transaction: the outcomes as a multi-row upsert on existing targets (one statement per chunk, not per device),
  * and the inventory's sessions marked ended at `endedAt`: killed ids `killed`, ids already gone `closed`.
  * With `owner`, a row is updated only while it is pending under that owner's lease; only written outcomes end
- * sessions, and they are what is returned.
+ * sessions, and they are what is returned. Ending sessions moves the inventory generation, in the same transaction.
  */
 async function recordOutcomes(
   db: Kysely<Database>,
   traits: DialectTraits,
+  generation: InventoryGeneration,
   outcomes: readonly TargetOutcome[],
   endedAt: number,
   owner: string | undefined,
@@ -212,29 +214,37 @@ async function recordOutcomes(
   if (outcomes.length === 0) return [];
   const updatedAt = Date.now();
   const rows = outcomes.map((o) => targetToRow({ ...o, sessionIds: null, updatedAt, attempted: [] }));
-  return db.transaction().execute(async (trx) => {
-    const written = new Set<string>();
-    for (const part of chunk(rows, TARGET_COLUMNS, traits.maxParams)) {
-      const returned = await trx
-        .insertInto('task_targets')
-        .values(part)
-        .onConflict((oc) => {
-          const update = oc
-            .columns(['task_id', 'device_id'])
-            .doUpdateSet((eb) =>
-              Object.fromEntries(OUTCOME_COLUMNS.map((column) => [column, eb.ref(`excluded.${column}`)])),
-            );
-          if (owner === undefined) return update;
-          return update.where('task_targets.lease_owner', '=', owner).where('task_targets.status', '=', 'pending');
-        })
-        .returning(['task_id', 'device_id'])
-        .execute();
-      for (const r of returned) written.add(`${r.task_id}\u0000${r.device_id}`);
-    }
-    const kept = outcomes.filter((o) => written.has(`${o.taskId}\u0000${o.deviceId}`));
-    await endKilledSessions(trx, traits, kept, endedAt);
-    return kept;
-  });
+  let bumped = false;
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const written = new Set<string>();
+      for (const part of chunk(rows, TARGET_COLUMNS, traits.maxParams)) {
+        const returned = await trx
+          .insertInto('task_targets')
+          .values(part)
+          .onConflict((oc) => {
+            const update = oc
+              .columns(['task_id', 'device_id'])
+              .doUpdateSet((eb) =>
+                Object.fromEntries(OUTCOME_COLUMNS.map((column) => [column, eb.ref(`excluded.${column}`)])),
+              );
+            if (owner === undefined) return update;
+            return update.where('task_targets.lease_owner', '=', owner).where('task_targets.status', '=', 'pending');
+          })
+          .returning(['task_id', 'device_id'])
+          .execute();
+        for (const r of returned) written.add(`${r.task_id}\u0000${r.device_id}`);
+      }
+      const kept = outcomes.filter((o) => written.has(`${o.taskId}\u0000${o.deviceId}`));
+      if ((await endKilledSessions(trx, traits, kept, endedAt)) > 0) {
+        bumped = true;
+        await generation.bump(trx);
+      }
+      return kept;
+    });
+  } finally {
+    if (bumped) generation.committed();
+  }
 }
 
 async function endKilledSessions(
@@ -242,27 +252,31 @@ async function endKilledSessions(
   traits: DialectTraits,
   outcomes: readonly TargetOutcome[],
   endedAt: number,
-): Promise<void> {
+): Promise<number> {
+  let ended = 0;
   for (const o of outcomes) {
     for (const part of chunk(o.notFound, 1, traits.maxParams - 3)) {
-      await trx
+      const result = await trx
         .updateTable('sessions')
         .set({ ended_at: endedAt, end_reason: 'closed' })
         .where('device_id', '=', o.deviceId)
         .where('session_id', 'in', part)
         .where('ended_at', 'is', null)
-        .execute();
+        .executeTakeFirst();
+      ended += Number(result.numUpdatedRows);
     }
     // A sync between a crash and the resumed kill may have seen a killed session gone and called it closed: the kill's
     // verdict is the better knowledge, so it overrides `closed` (keeping the time the sync saw it end).
     for (const part of chunk(o.killed, 1, traits.maxParams - 4)) {
-      await trx
+      const result = await trx
         .updateTable('sessions')
         .set((eb) => ({ ended_at: eb.fn.coalesce('ended_at', eb.val(endedAt)), end_reason: 'killed' }))
         .where('device_id', '=', o.deviceId)
         .where('session_id', 'in', part)
         .where((eb) => eb.or([eb('ended_at', 'is', null), eb('end_reason', '=', 'closed')]))
-        .execute();
+        .executeTakeFirst();
+      ended += Number(result.numUpdatedRows);
     }
   }
+  return ended;
 }
