@@ -48,9 +48,12 @@ describe('GET /api/kill-tasks store calls', () => {
   };
 
   it('makes the same store calls for 5 and for 500 tasks', async () => {
+    // Authentication's own reads (login sessions, privileges) are cached over time, not per page: left out here.
+    const taskReads = (calls: string[]) => calls.filter((c) => /Task|Target|Device/.test(c));
     const few = await storeCallsFor(5);
     const many = await storeCallsFor(500);
-    assert.deepEqual(many, few);
+    assert.deepEqual(taskReads(many), taskReads(few));
+    assert.ok(taskReads(many).length <= 4, many.join(', '));
     assert.ok(many.length <= 8, many.join(', '));
   });
 });
