@@ -1,7 +1,7 @@
 // The configuration part of the storage port: AAA objects, password objects, and configuration transactions with their
 // commit log (used by src/engine/config). store.ts re-exports it with the rest of the port.
 import type { AccessGroup, AuditEvent, Cluster, Device } from '../core/model.js';
-import type { UserRecord } from './store.js';
+import type { UserRecord } from './account-port.js';
 
 /** A local user group: members are user keys. */
 export interface GroupRecord {
