@@ -141,14 +141,20 @@ function multiNodeSuite(server: string): void {
       const [a, b] = nodes;
       assert.ok(a && b);
       const selector = selectorOf({ action: 'KILL_BY_USER', userName: 'nobody', all: true });
-      const task = await a.call<KillTask>('submit', selector);
-      assert.equal((await b.call<KillTask>('get', task.id))?.id, task.id);
-      const canceled = await b.call<CancelResult>('cancel', task.id);
-      assert.equal(canceled.outcome, 'requested');
-      assert.equal(canceled.task.status, 'CANCEL_REQUESTED');
-      assert.equal((await waitForFinal(store, task.id, 20_000)).status, 'CANCELED');
-      const targets = await store.listTargets(task.id);
-      assert.ok(targets.every((t) => t.status !== 'pending'));
+      // Slow devices keep the task running while node B cancels it (warm connections make it quick otherwise).
+      fleet?.setLatency(1_000);
+      try {
+        const task = await a.call<KillTask>('submit', selector);
+        assert.equal((await b.call<KillTask>('get', task.id))?.id, task.id);
+        const canceled = await b.call<CancelResult>('cancel', task.id);
+        assert.equal(canceled.outcome, 'requested');
+        assert.equal(canceled.task.status, 'CANCEL_REQUESTED');
+        assert.equal((await waitForFinal(store, task.id, 20_000)).status, 'CANCELED');
+        const targets = await store.listTargets(task.id);
+        assert.ok(targets.every((t) => t.status !== 'pending'));
+      } finally {
+        fleet?.setLatency(0);
+      }
     });
 
     it('a BIG-IQ token issued on node A works on node C', async () => {
