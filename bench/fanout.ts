@@ -33,9 +33,12 @@ async function scenario(deviceCount: number) {
   const bench = await startBenchServer(devices, PASSWORD);
   const rows: Record<string, string | number>[] = [];
   try {
-    for (const [action, body] of [
-      ['KILL_BY_USER', { action: 'KILL_BY_USER', userName: VICTIM, accessGroupNames: ['group-1', 'group-2'] }],
-      ['KILL_ALL_SESSIONS', { action: 'KILL_ALL_SESSIONS', accessGroupNames: ['group-1', 'group-2'] }],
+    const byUser = { action: 'KILL_BY_USER', userName: VICTIM, accessGroupNames: ['group-1', 'group-2'] } as const;
+    for (const [action, body, duringSync] of [
+      ['KILL_BY_USER', byUser, false],
+      // Before KILL_ALL, so the round lists devices that still hold their other sessions.
+      ['KILL_BY_USER during a sync round', byUser, true],
+      ['KILL_ALL_SESSIONS', { action: 'KILL_ALL_SESSIONS', accessGroupNames: ['group-1', 'group-2'] }, false],
     ] as const) {
       // Every timed run starts from the same state: 1 victim session per device (+ what KILL_BY_USER leaves alone).
       if (action === 'KILL_ALL_SESSIONS') await bench.timeKill(body);
@@ -45,10 +48,13 @@ async function scenario(deviceCount: number) {
         // The victim's sessions predate the incident: the inventory has seen them (as the periodic sync would).
         await bench.server.engine.sync.syncAll();
         if (action === 'KILL_BY_USER' && run === RUNS - 1) await startProfile();
+        // Kills take priority over sync: start a full round over every device, then the kill while it runs.
+        const round = duringSync ? bench.server.engine.sync.syncAll() : undefined;
         const { ms: elapsed, task } = await bench.timeKill(body);
         await stopProfile();
+        await round;
         if (task.status !== 'FINISHED') throw new Error(`${action} ended ${task.status}: ${task.errorMessage}`);
-        if ((await lab.count(action === 'KILL_BY_USER' ? VICTIM : undefined)) !== 0)
+        if ((await lab.count(action === 'KILL_ALL_SESSIONS' ? undefined : VICTIM)) !== 0)
           throw new Error('sessions left behind');
         times.push(elapsed);
       }

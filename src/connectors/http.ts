@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { Pool } from 'undici';
 import { ConnectorError, type ConnectorOptions, type DeviceEndpoint } from './connector.js';
+import { deadline } from './deadlines.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -91,6 +92,7 @@ export class DeviceHttpClient {
     let status: number;
     let responseHeaders: IncomingHttpHeaders;
     let text: string;
+    const timeout = deadline(this.options.timeoutMs);
     try {
       const response = await this.pool.request({
         method,
@@ -98,13 +100,15 @@ export class DeviceHttpClient {
         headers: json === undefined ? headers : { ...headers, 'content-type': 'application/json' },
         body: json === undefined ? undefined : JSON.stringify(json),
         // One deadline over queueing, connect, headers and body; undici's own timeouts tick at ~0.5 s resolution.
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: timeout.signal,
       });
       status = response.statusCode;
       responseHeaders = response.headers;
       text = await response.body.text();
     } catch (error) {
       throw this.transportError(what, error);
+    } finally {
+      timeout.clear();
     }
     const accepted = (status >= 200 && status <= 299) || options.accept?.includes(status) === true;
     if (!accepted) throw this.statusError(what, status, text);
