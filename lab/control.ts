@@ -3,6 +3,7 @@
 // shadows one. Control requests skip the injected faults, latency and request counters, and only loopback peers get in.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BlockList, isIP, isIPv4 } from 'node:net';
+import { FULL_PATH } from './bigip/data-groups.js';
 import type { FaultInjector, LabFault } from './bigip/faults.js';
 import { LAB_FAULTS } from './bigip/faults.js';
 
@@ -56,9 +57,6 @@ export class ControlError extends Error {
     super(message);
   }
 }
-
-/** A full path `/<partition>/<name>`, with tmsh's object-name characters. */
-const DATA_GROUP_PATH = /^\/[A-Za-z0-9_][A-Za-z0-9_.-]*\/[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 const loopback = new BlockList();
 loopback.addSubnet('127.0.0.0', 8, 'ipv4');
@@ -163,7 +161,7 @@ function setPolicy(target: ControlTarget, body: string): Answer {
   const { installed, dataGroup } = jsonObject(body, ['installed', 'dataGroup']);
   if (installed !== undefined && typeof installed !== 'boolean')
     throw new ControlError(400, 'installed must be a boolean');
-  if (dataGroup !== undefined && (typeof dataGroup !== 'string' || !DATA_GROUP_PATH.test(dataGroup))) {
+  if (dataGroup !== undefined && (typeof dataGroup !== 'string' || !FULL_PATH.test(dataGroup))) {
     throw new ControlError(400, 'dataGroup must be a full path /<partition>/<name>');
   }
   const current = policy.get();

@@ -17,7 +17,10 @@ export interface DataGroup {
 }
 
 /** Partition and object names as tmsh accepts them (no `/` or `~`, which separate them in paths and URLs). */
-export const OBJECT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const NAME_PATTERN = '[A-Za-z0-9_][A-Za-z0-9_.-]*';
+export const OBJECT_NAME = new RegExp(`^${NAME_PATTERN}$`);
+/** A full path `/<partition>/<name>`. */
+export const FULL_PATH = new RegExp(`^/${NAME_PATTERN}/${NAME_PATTERN}$`);
 
 export const DEFAULT_POLICY_DATA_GROUP = '/Common/curfew_denied_users';
 
