@@ -3,6 +3,7 @@
 // shadows one. Control requests skip the injected faults, latency and request counters, and only loopback peers get in.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BlockList, isIP, isIPv4 } from 'node:net';
+import { FULL_PATH } from './bigip/data-groups.js';
 import type { FaultInjector, LabFault } from './bigip/faults.js';
 import { LAB_FAULTS } from './bigip/faults.js';
 
@@ -24,20 +25,34 @@ export interface NewControlSession {
   sessionId?: string;
 }
 
+/** The emulated access policy's deny check (docs/lab.md, `/lab/policy`). */
+export interface ControlPolicy {
+  installed: boolean;
+  /** Full path of the internal data group the policy consults, `/<partition>/<name>`. */
+  dataGroup: string;
+}
+
 /** What the control API needs of one emulated device, whatever its kind. */
 export interface ControlTarget {
   /** Where the device keeps its fault and latency settings. */
   readonly device: { readonly faults: FaultInjector; latencyMs: number };
-  /** Returns the new session's id; throws ControlError for an id of the wrong form (400) or in use (409). */
+  /**
+   * Returns the new session's id; throws ControlError for an id of the wrong form (400), in use (409), or a user the
+   * access policy refuses (401).
+   */
   addSession(session: NewControlSession): string;
   /** The sessions the device itself lists right now. */
   sessions(): ControlSession[];
+  /** Only devices whose access policy consults a data group (BIG-IP); absent on SPS. */
+  policy?: { get(): ControlPolicy; set(policy: ControlPolicy): void };
 }
 
 export class ControlError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The answer's body when it is not the usual `{"error": message}`. */
+    readonly body?: unknown,
   ) {
     super(message);
   }
@@ -135,10 +150,30 @@ function setLatency(target: ControlTarget, body: string): Answer {
   return ok({ ms });
 }
 
+function policyOf(target: ControlTarget): NonNullable<ControlTarget['policy']> {
+  if (!target.policy) throw new ControlError(404, 'this device has no access policy data group (BIG-IP only)');
+  return target.policy;
+}
+
+/** Either key may be left out to keep its value. */
+function setPolicy(target: ControlTarget, body: string): Answer {
+  const policy = policyOf(target);
+  const { installed, dataGroup } = jsonObject(body, ['installed', 'dataGroup']);
+  if (installed !== undefined && typeof installed !== 'boolean')
+    throw new ControlError(400, 'installed must be a boolean');
+  if (dataGroup !== undefined && (typeof dataGroup !== 'string' || !FULL_PATH.test(dataGroup))) {
+    throw new ControlError(400, 'dataGroup must be a full path /<partition>/<name>');
+  }
+  const current = policy.get();
+  policy.set({ installed: installed ?? current.installed, dataGroup: dataGroup ?? current.dataGroup });
+  return ok(policy.get());
+}
+
 const ROUTES = new Map<string, Partial<Record<string, Handler>>>([
   ['/lab/sessions', { GET: listSessions, POST: addSession }],
   ['/lab/faults', { GET: faultSetting, POST: setFault, DELETE: clearFault }],
   ['/lab/latency', { GET: (target) => ok({ ms: target.device.latencyMs }), POST: setLatency }],
+  ['/lab/policy', { GET: (target) => ok(policyOf(target).get()), PUT: setPolicy }],
 ]);
 
 /** Answers one control request (path without query); pure over the target, so it is testable without a socket. */
@@ -151,7 +186,7 @@ export function answerControl(target: ControlTarget, method: string, path: strin
   try {
     return handler(target, body);
   } catch (error) {
-    if (error instanceof ControlError) return { status: error.status, body: { error: error.message } };
+    if (error instanceof ControlError) return { status: error.status, body: error.body ?? { error: error.message } };
     throw error;
   }
 }

@@ -343,6 +343,7 @@ describe('lab BIG-IP emulator', () => {
         delete: 1,
         failover: 1,
         tokenDelete: 1,
+        dataGroup: 0,
         other: 1,
       });
     });

@@ -207,6 +207,7 @@ describe('lab control API on emulated BIG-IP units', () => {
       delete: 0,
       failover: 0,
       tokenDelete: 0,
+      dataGroup: 0,
       other: 1,
     });
   });

@@ -13,11 +13,11 @@ export type LabFault = 'none' | 'timeout' | 'http500' | 'reset' | 'silent_nonkil
 export const LAB_FAULTS: readonly LabFault[] = ['none', 'timeout', 'http500', 'reset', 'silent_nonkill', 'auth_fail'];
 
 /** What a request did, for counters. */
-export type RequestKind = 'login' | 'list' | 'delete' | 'failover' | 'tokenDelete' | 'other';
+export type RequestKind = 'login' | 'list' | 'delete' | 'failover' | 'tokenDelete' | 'dataGroup' | 'other';
 export type LabCounters = Record<RequestKind, number>;
 
 export function emptyCounters(): LabCounters {
-  return { login: 0, list: 0, delete: 0, failover: 0, tokenDelete: 0, other: 0 };
+  return { login: 0, list: 0, delete: 0, failover: 0, tokenDelete: 0, dataGroup: 0, other: 0 };
 }
 
 /** Decides, request by request, whether the configured fault applies; `rate` < 1 hits a seeded, reproducible subset. */

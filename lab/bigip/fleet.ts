@@ -3,6 +3,7 @@ import type { Server } from 'node:https';
 import type { FailoverState } from '../../src/core/model.js';
 import { ControlError, type ControlTarget } from '../control.js';
 import { FleetBase, LAB_ADDRESS, listenAll, wholeNumber } from '../fleet-base.js';
+import type { DataGroupRecord, PolicySetting } from './data-groups.js';
 import { LabDevice } from './device.js';
 import { emptyCounters, type LabCounters } from './faults.js';
 import { createDeviceServer } from './server.js';
@@ -113,6 +114,18 @@ function unusedSessionId(sessions: SessionSet, random: Random): string {
 }
 
 const SESSION_ID = /^[0-9a-f]{8}$/;
+const DENIED_BODY = { denied: 'curfew' };
+
+/** A login the emulated access policy refuses: the user is in its data group. */
+export class LabLogonDenied extends Error {
+  constructor(
+    readonly deviceId: string,
+    readonly user: string,
+  ) {
+    super(`device ${deviceId}: the access policy denies ${user} (curfew data group)`);
+    this.name = 'LabLogonDenied';
+  }
+}
 
 /**
  * The lab control API's view of one unit. A login on either member of a pair lands in the set the pair shares, as HA
@@ -122,6 +135,8 @@ function controlTarget(device: LabDevice, random: Random): ControlTarget {
   return {
     device,
     addSession({ user, clientIp, sessionId }) {
+      // What the access policy's iRule answers a user it finds in the data group.
+      if (device.deniesLogon(user)) throw new ControlError(401, `${user} is denied by the curfew policy`, DENIED_BODY);
       if (sessionId !== undefined && !SESSION_ID.test(sessionId)) {
         throw new ControlError(400, 'sessionId must be 8 lower-case hex characters, like an APM session id');
       }
@@ -133,6 +148,12 @@ function controlTarget(device: LabDevice, random: Random): ControlTarget {
       return id;
     },
     sessions: () => device.servedSessions?.snapshot() ?? [],
+    policy: {
+      get: () => ({ ...device.policy }),
+      set: (policy) => {
+        device.policy = { ...policy };
+      },
+    },
   };
 }
 
@@ -168,11 +189,15 @@ export class LabFleet extends FleetBase<LabDevice> {
     return this.describe(this.find(deviceId));
   }
 
-  /** Adds a session to an ACTIVE device (for a cluster: to the sessions it shares); returns the session id. */
+  /**
+   * Adds a session to an ACTIVE device (for a cluster: to the sessions it shares); returns the session id. Throws
+   * LabLogonDenied for a user the device's access policy refuses, as a login through the control API would be.
+   */
   addSession(deviceId: string, session: NewLabSession): string {
     const device = this.find(deviceId);
     const served = device.servedSessions;
     if (!served) throw new Error(`device ${deviceId} is STANDBY; sessions live on the ACTIVE unit`);
+    if (device.deniesLogon(session.user)) throw new LabLogonDenied(deviceId, session.user);
     const sessionId = session.sessionId ?? unusedSessionId(served, this.random);
     served.add({ sessionId, user: session.user, clientIp: session.clientIp });
     return sessionId;
@@ -181,6 +206,24 @@ export class LabFleet extends FleetBase<LabDevice> {
   /** The sessions the device really serves right now (none on a STANDBY unit). */
   sessions(deviceId: string): LabSession[] {
     return this.find(deviceId).servedSessions?.snapshot() ?? [];
+  }
+
+  /** The device's emulated access policy (as `GET /lab/policy`). */
+  policy(deviceId: string): PolicySetting {
+    return { ...this.find(deviceId).policy };
+  }
+
+  /** Changes the policy of one device, or of every device when `deviceId` is omitted; left-out keys keep their value. */
+  setPolicy(change: Partial<PolicySetting>, deviceId?: string): void {
+    for (const device of deviceId === undefined ? this.labDevices : [this.find(deviceId)]) {
+      device.policy = { ...device.policy, ...change };
+    }
+  }
+
+  /** The records of a data group on the device, or null when it has none of that path. */
+  dataGroupRecords(deviceId: string, path: string): DataGroupRecord[] | null {
+    const group = this.find(deviceId).dataGroups.get(path);
+    return group ? group.records.map((record) => ({ ...record })) : null;
   }
 
   counters(deviceId: string): LabCounters {

@@ -1,89 +1,36 @@
 // The iControl REST subset of docs/compat/bigip-device.md, as pure handlers over one emulated device's state.
+import {
+  DATA_GROUP_COLLECTION,
+  DATA_GROUP_COLLECTION_METHODS,
+  DATA_GROUP_OBJECT_METHODS,
+} from './data-group-routes.js';
 import type { LabDevice } from './device.js';
-import type { LabFault, RequestKind } from './faults.js';
+import type { RequestKind } from './faults.js';
+import {
+  fail,
+  jsonObject,
+  type LabRequest,
+  type Methods,
+  ok,
+  type Reply,
+  ReplyError,
+  type RouteContext,
+  tmFail,
+} from './route-kit.js';
 import {
   accessInfoBody,
   deviceInfoBody,
   failoverStatusBody,
-  frameworkError,
   loginBody,
-  tmError,
   tokenBody,
   tokenCollectionBody,
   versionBody,
 } from './shapes.js';
 import { MAX_TOKEN_TIMEOUT_SEC, type TokenRecord } from './tokens.js';
 
+export type { LabRequest, Reply } from './route-kit.js';
+
 export const LAB_ADMIN = 'admin';
-
-export interface LabRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  authToken: string | undefined;
-  authorization: string | undefined;
-  body: string;
-  remoteAddress: string;
-  /** The fault drawn for this request (`timeout` and `reset` never reach the handlers). */
-  fault: LabFault;
-}
-
-export interface Reply {
-  status: number;
-  /** JSON text, or '' for an empty body. */
-  body: string;
-}
-
-interface RouteContext {
-  device: LabDevice;
-  request: LabRequest;
-  password: string;
-  /** The path segment after a prefix route, e.g. the session id. */
-  param: string;
-}
-
-interface Endpoint {
-  kind: RequestKind;
-  handle: (context: RouteContext) => Reply;
-  /** Reachable without credentials (only the login). */
-  open?: true;
-}
-
-type Methods = Partial<Record<string, Endpoint>>;
-
-/** A failure that ends a handler early with a ready reply. */
-class ReplyError extends Error {
-  constructor(readonly reply: Reply) {
-    super(`HTTP ${reply.status}`);
-  }
-}
-
-const ok = (body: string): Reply => ({ status: 200, body });
-
-function fail(context: RouteContext, status: number, message: string): ReplyError {
-  const { device, request } = context;
-  return new ReplyError({
-    status,
-    body: frameworkError(status, message, request.remoteAddress, device.nextOperationId()),
-  });
-}
-
-function tmFail(status: number, message: string): ReplyError {
-  return new ReplyError({ status, body: tmError(status, message) });
-}
-
-function jsonObject(context: RouteContext): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(context.request.body);
-  } catch {
-    throw fail(context, 400, 'Found invalid JSON body in the request.');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw fail(context, 400, 'The request body must be a JSON object.');
-  }
-  return parsed as Record<string, unknown>;
-}
 
 function login(context: RouteContext): Reply {
   const { username, password, loginProviderName } = jsonObject(context);
@@ -170,6 +117,7 @@ const EXACT_ROUTES = new Map<string, Methods>([
     '/mgmt/tm/cm/failover-status',
     { GET: { kind: 'failover', handle: (c) => ok(failoverStatusBody(c.device.failover)) } },
   ],
+  [DATA_GROUP_COLLECTION, DATA_GROUP_COLLECTION_METHODS],
   ['/mgmt/tm/sys/version', { GET: { kind: 'other', handle: () => ok(versionBody()) } }],
   [
     '/mgmt/shared/identified-devices/config/device-info',
@@ -187,6 +135,7 @@ const PREFIX_ROUTES: [string, Methods][] = [
     },
   ],
   ['/mgmt/tm/apm/session/', { DELETE: { kind: 'delete', handle: deleteSession } }],
+  [`${DATA_GROUP_COLLECTION}/`, DATA_GROUP_OBJECT_METHODS],
 ];
 
 export interface ResolvedRoute {

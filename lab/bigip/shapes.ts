@@ -1,5 +1,6 @@
 // iControl REST response bodies, in the shapes of docs/compat/bigip-device.md. Keys not confirmed there are kept to a
 // minimum.
+import { type DataGroup, fullPath } from './data-groups.js';
 import type { LabDevice } from './device.js';
 import type { LabSession } from './session-set.js';
 import type { TokenRecord } from './tokens.js';
@@ -143,5 +144,33 @@ export function deviceInfoBody(device: LabDevice): string {
     version: BIGIP_VERSION,
     kind: 'shared:resolver:device-groups:deviceinfostate',
     selfLink: `${SELF}/mgmt/shared/identified-devices/config/device-info`,
+  });
+}
+
+const DATA_GROUP_PATH = '/mgmt/tm/ltm/data-group/internal';
+
+/** One internal data group; `records` is left out when empty, as BIG-IP does. */
+function dataGroupState(group: DataGroup): Record<string, unknown> {
+  return {
+    kind: 'tm:ltm:data-group:internal:internalstate',
+    name: group.name,
+    partition: group.partition,
+    fullPath: fullPath(group.partition, group.name),
+    generation: group.generation,
+    selfLink: `${SELF}${DATA_GROUP_PATH}/~${group.partition}~${group.name}?ver=${BIGIP_VERSION}`,
+    type: group.type,
+    ...(group.records.length > 0 && { records: group.records.map((record) => ({ ...record })) }),
+  };
+}
+
+export function dataGroupBody(group: DataGroup): string {
+  return JSON.stringify(dataGroupState(group));
+}
+
+export function dataGroupCollectionBody(groups: readonly DataGroup[]): string {
+  return JSON.stringify({
+    kind: 'tm:ltm:data-group:internal:internalcollectionstate',
+    selfLink: `${SELF}${DATA_GROUP_PATH}?ver=${BIGIP_VERSION}`,
+    items: groups.map(dataGroupState),
   });
 }

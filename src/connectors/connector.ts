@@ -47,12 +47,30 @@ export interface DeleteReport {
   errors: { sessionId: string; message: string }[];
 }
 
+export interface DenyRecord {
+  name: string;
+  data: string;
+}
+
+/** A device-side list of user names an access policy refuses (BIG-IP internal string data group). */
+export interface DenyList {
+  /** The records, or null when the list does not exist on the device. */
+  read(path: string): Promise<DenyRecord[] | null>;
+  /**
+   * Makes the list exactly `records` (creating it if missing, replacing the whole list otherwise), then reads it back;
+   * returns what the device holds afterwards.
+   */
+  write(path: string, records: readonly DenyRecord[]): Promise<DenyRecord[]>;
+}
+
 export interface DeviceConnection {
   readonly kind: DeviceKind;
   listSessions(): Promise<DeviceSession[]>;
   /** Deletes the given sessions with bounded per-device concurrency. Never throws for a single session's failure. */
   killSessions(sessionIds: readonly string[]): Promise<DeleteReport>;
   health(): Promise<DeviceHealth>;
+  /** Present where an access policy can refuse users by name (BIG-IP); SPS has no login block over its API. */
+  readonly denyList?: DenyList;
   /** Releases device-side resources (e.g. deletes the login token) and pooled connections. */
   close(): Promise<void>;
 }

@@ -4,6 +4,8 @@ import type {
   Connector,
   ConnectorOptions,
   DeleteReport,
+  DenyList,
+  DenyRecord,
   DeviceConnection,
   DeviceEndpoint,
   DeviceHealth,
@@ -18,6 +20,22 @@ export interface VendorDriver<Auth> {
   listSessions(auth: Auth): Promise<DeviceSession[]>;
   killSessions(auth: Auth, sessionIds: readonly string[], concurrency: number): Promise<DeleteReport>;
   health(auth: Auth): Promise<DeviceHealth>;
+  /** Only for devices with a deny list an access policy consults; the connection then offers `denyList`. */
+  denyList?: {
+    read(auth: Auth, path: string): Promise<DenyRecord[] | null>;
+    write(auth: Auth, path: string, records: readonly DenyRecord[]): Promise<DenyRecord[]>;
+  };
+}
+
+function bindDenyList<Auth>(driver: VendorDriver<Auth>, auth: Auth): { denyList?: DenyList } {
+  const { denyList } = driver;
+  if (!denyList) return {};
+  return {
+    denyList: {
+      read: (path) => denyList.read(auth, path),
+      write: (path, records) => denyList.write(auth, path, records),
+    },
+  };
 }
 
 export function connectorFor<Auth>(driver: VendorDriver<Auth>): Connector {
@@ -31,6 +49,7 @@ export function connectorFor<Auth>(driver: VendorDriver<Auth>): Connector {
         listSessions: () => driver.listSessions(auth),
         killSessions: (sessionIds) => driver.killSessions(auth, sessionIds, options.perDeviceConcurrency),
         health: () => driver.health(auth),
+        ...bindDenyList(driver, auth),
         // Later calls fail as `unreachable`: the pool is closed.
         close: () => {
           closing ??= close();

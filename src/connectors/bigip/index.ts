@@ -1,8 +1,10 @@
-// BIG-IP APM connector: lists and kills access sessions over iControl REST, following docs/compat/bigip-device.md.
+// BIG-IP APM connector: lists and kills access sessions over iControl REST, following docs/compat/bigip-device.md, and
+// keeps the curfew deny list (an internal data group) the access policy consults.
 import type { Connector } from '../connector.js';
 import { connectorFor } from '../vendor-connector.js';
 import { TokenAuth } from './auth.js';
 import { BigipClient } from './client.js';
+import { readDenyList, writeDenyList } from './data-group.js';
 import { readHealth } from './health.js';
 import { killSessions, listSessions } from './sessions.js';
 
@@ -17,4 +19,5 @@ export const bigipConnector: Connector = connectorFor({
   listSessions,
   killSessions,
   health: readHealth,
+  denyList: { read: readDenyList, write: writeDenyList },
 });

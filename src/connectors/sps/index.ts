@@ -1,4 +1,5 @@
-// One Identity SPS connector: lists and kills ongoing sessions over the SPS REST API, following docs/compat/sps.md.
+// One Identity SPS connector: lists and kills ongoing sessions over the SPS REST API, following docs/compat/sps.md. No
+// deny list (no data-group.ts here): SPS has no login block an API can set, so its connections have no `denyList`.
 import type { Connector } from '../connector.js';
 import { connectorFor } from '../vendor-connector.js';
 import { CookieAuth } from './auth.js';
