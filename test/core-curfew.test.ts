@@ -227,6 +227,13 @@ describe('curfewMatches', () => {
     assert.equal(hit('start_time:2026-11-30'), false);
   });
 
+  it('matches no one by a stored entry that does not parse', () => {
+    const c = curfew({ users: ['alice'] });
+    const broken = { who: { users: [], ips: ['10.0.0.1/8', 'nonsense'], query: 'user:(bob' } };
+    assert.equal(curfewMatches(broken, session({ clientIp: '10.0.0.1' })), false);
+    assert.equal(curfewMatches({ who: { ...c.who, users: [], query: '' } }, session({ user: 'alice' })), false);
+  });
+
   it('combines users, addresses and query as OR', () => {
     const c = curfew({ users: ['alice'], ips: ['10.0.0.0/8'], query: 'protocol:ssh' });
     assert.equal(curfewMatches(c, session({ user: 'alice' })), true);

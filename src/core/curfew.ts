@@ -10,10 +10,11 @@
 // - Addresses match exactly or by CIDR containment, IPv4 and IPv6, IPv4-mapped IPv6 equal to IPv4 (cidr.ts).
 // - The query is the session search language, evaluated on the live session (session-query-eval.ts).
 import { randomUUID } from 'node:crypto';
-import { blockContains, parseIpBlock } from './cidr.js';
+import { blockContains, type IpBlock, parseIpBlock } from './cidr.js';
 import { type GlobPart, matchesGlob } from './glob.js';
 import type { Device } from './model.js';
 import { type Inventory, resolveSelector } from './selector.js';
+import type { SessionQueryAst } from './session-query.js';
 import { cachedQuery, evaluateSessionQuery, type LiveSessionView } from './session-query-eval.js';
 
 export type CurfewMode = 'enforce' | 'monitor';
@@ -94,19 +95,47 @@ export type CurfewSession = LiveSessionView;
 
 /** Whether the session is one the curfew keeps out (ignoring where and whether the curfew is active). */
 export function curfewMatches(curfew: Pick<Curfew, 'who'>, session: CurfewSession): boolean {
-  const { users, ips, query } = curfew.who;
-  if (users.some((user) => userMatches(user, session.user))) return true;
-  if (ips.some((ip) => blockContains(parseIpBlock(ip), session.clientIp))) return true;
-  if (query === null) return false;
-  const ast = cachedQuery(query);
-  // An empty or broken query would match everyone or fail every check: parseCurfewInput refuses both; stored, they
-  // match no one.
-  return ast !== undefined && evaluateSessionQuery(ast, session);
+  const who = compiled(curfew.who);
+  if (who.exactUsers.has(session.user)) return true;
+  if (who.userGlobs.some((parts) => matchesGlob(parts, session.user, { ignoreCase: true }))) return true;
+  if (who.blocks.some((block) => blockContains(block, session.clientIp))) return true;
+  return who.query !== undefined && evaluateSessionQuery(who.query, session);
 }
 
-function userMatches(rule: string, user: string): boolean {
-  if (!/[*?]/.test(rule)) return rule === user;
-  return matchesGlob(globParts(rule), user, { ignoreCase: true });
+interface CompiledWho {
+  exactUsers: ReadonlySet<string>;
+  userGlobs: GlobPart[][];
+  blocks: IpBlock[];
+  query: SessionQueryAst | undefined;
+}
+
+/**
+ * Rules compiled once per `who` object: the engine checks one curfew against every session a gateway lists. Curfew
+ * values are treated as immutable (the store returns new objects on every read).
+ */
+const compiledWho = new WeakMap<CurfewWho, CompiledWho>();
+
+function compiled(who: CurfewWho): CompiledWho {
+  let result = compiledWho.get(who);
+  if (!result) {
+    result = {
+      exactUsers: new Set(who.users.filter((user) => !/[*?]/.test(user))),
+      userGlobs: who.users.filter((user) => /[*?]/.test(user)).map(globParts),
+      // parseCurfewInput refuses bad entries; one stored anyway (edited by hand) matches no one.
+      blocks: who.ips.flatMap((ip) => {
+        try {
+          return [parseIpBlock(ip)];
+        } catch {
+          return [];
+        }
+      }),
+      // An empty or broken query would match everyone or fail every check: parseCurfewInput refuses both; stored,
+      // they match no one.
+      query: who.query === null ? undefined : cachedQuery(who.query),
+    };
+    compiledWho.set(who, result);
+  }
+  return result;
 }
 
 function globParts(pattern: string): GlobPart[] {
