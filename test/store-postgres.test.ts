@@ -112,6 +112,7 @@ function postgresSuites(server: string): void {
           '0008_kill_attempts',
           '0009_sync_nodes',
           '0010_inventory_generation',
+          '0011_curfews',
         ],
       );
       await writeFleetOps(a, { op: 'putCredential', ref: 'device:shared', username: 'admin', password: 'from node a' });

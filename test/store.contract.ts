@@ -6,6 +6,7 @@ import type { KillTask } from '../src/core/model.js';
 import { OPEN_STATUSES } from '../src/core/task-status.js';
 import type { Store, StoredToken } from '../src/store/store.js';
 import { configStoreContract } from './store-config.contract.js';
+import { curfewStoreContract } from './store-curfews.contract.js';
 import { syncLeaseContract, targetLeaseContract } from './store-leases.contract.js';
 import { sessionHistoryContract } from './store-session-history.contract.js';
 import { sessionStoreContract } from './store-sessions.contract.js';
@@ -457,6 +458,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     sessionHistoryContract(() => store);
     configStoreContract(() => store);
     targetLeaseContract(() => store);
+    curfewStoreContract(() => store);
     syncLeaseContract(open);
   });
 }

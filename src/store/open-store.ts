@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { auditStore, settingStore, userStore } from './kysely/accounts.js';
 import { configStore } from './kysely/configuration.js';
+import { curfewStore } from './kysely/curfews.js';
 import { credentialStore, deviceStore } from './kysely/devices.js';
 import { type DialectTraits, openDatabase } from './kysely/dialect.js';
 import { InventoryGeneration } from './kysely/inventory-generation.js';
@@ -92,6 +93,7 @@ export function composeStore(
     ...sessionKillStore(db),
     ...targetLeaseStore(db, traits),
     ...syncLeaseStore(db, traits),
+    ...curfewStore(db, traits),
     ...auditStore(db),
     ...userStore(db),
     ...tokenStore(db),

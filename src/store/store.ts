@@ -20,6 +20,7 @@ import type {
 import type { SessionEndReason, SessionQueryAst } from '../core/session-query.js';
 import type { AuditStore, LoginSessionStore, SettingStore, TokenStore, UserStore } from './account-port.js';
 import type { ConfigStore } from './config-port.js';
+import type { CurfewStore } from './curfew-port.js';
 
 export interface DeviceHealthUpdate {
   state: DeviceState;
@@ -289,6 +290,7 @@ export interface SyncLeaseStore {
 
 export * from './account-port.js';
 export * from './config-port.js';
+export * from './curfew-port.js';
 
 /** A LISTEN/NOTIFY channel on one dedicated connection (PostgreSQL only): how nodes hear each other's events. */
 export interface NotifyChannel {
@@ -313,6 +315,7 @@ export interface Store
     TaskStore,
     TargetLeaseStore,
     SyncLeaseStore,
+    CurfewStore,
     AuditStore,
     UserStore,
     TokenStore,

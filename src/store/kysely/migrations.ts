@@ -12,6 +12,7 @@ import { syncLeasesSchema } from './migrations/0007_sync_leases.js';
 import { killAttemptsSchema } from './migrations/0008_kill_attempts.js';
 import { syncNodesSchema } from './migrations/0009_sync_nodes.js';
 import { inventoryGenerationSchema } from './migrations/0010_inventory_generation.js';
+import { curfewsSchema } from './migrations/0011_curfews.js';
 
 function migrationsFor(traits: DialectTraits): Record<string, Migration> {
   return {
@@ -25,6 +26,7 @@ function migrationsFor(traits: DialectTraits): Record<string, Migration> {
     '0008_kill_attempts': killAttemptsSchema,
     '0009_sync_nodes': syncNodesSchema,
     '0010_inventory_generation': inventoryGenerationSchema,
+    '0011_curfews': curfewsSchema,
   };
 }
 

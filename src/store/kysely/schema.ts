@@ -196,6 +196,38 @@ export interface SyncNodeTable {
   live_until: number;
 }
 
+/** Migration 0011: see src/core/curfew.ts. */
+export interface CurfewTable {
+  id: string;
+  /** JSON of CurfewWho. */
+  who: string;
+  /** JSON of CurfewWhere. */
+  scope: string;
+  until: number | null;
+  reason: string;
+  mode: string;
+  set_by: string;
+  set_from: string;
+  created_at: number;
+  updated_at: number;
+  updated_by: string | null;
+  state: string;
+  ended_at: number | null;
+  ended_by: string | null;
+  violations: number;
+  generation: number;
+}
+
+/** Migration 0011: one row per device, whatever the curfews. */
+export interface CurfewPreventionTable {
+  device_id: string;
+  status: string;
+  records_hash: string | null;
+  records_text: string | null;
+  checked_at: number;
+  message: string | null;
+}
+
 export interface Database {
   devices: DeviceTable;
   clusters: NamedTable;
@@ -217,4 +249,6 @@ export interface Database {
   config_commits: ConfigCommitTable;
   config_revision: ConfigRevisionTable;
   sync_nodes: SyncNodeTable;
+  curfews: CurfewTable;
+  curfew_prevention: CurfewPreventionTable;
 }
