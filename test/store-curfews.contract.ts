@@ -153,6 +153,39 @@ export function curfewStoreContract(store: () => Store): void {
     await assert.rejects(s.addViolations(d.id, -1));
   });
 
+  it('claims each caught session once, counting it into its curfew', async () => {
+    const s = store();
+    const c = await s.createCurfew(draft(2_000, null));
+    const caught = (sessionId: string, deviceId = 'dev-1') => ({
+      curfewId: c.id,
+      deviceId,
+      sessionId,
+      user: 'alice',
+      clientIp: '10.1.2.3',
+      action: 'killed' as const,
+      taskId: null,
+      seenAt: 2_100,
+    });
+    const first = await s.claimViolations([caught('a'), caught('b'), caught('a', 'dev-2')]);
+    assert.equal(first.inserted.length, 3);
+    assert.deepEqual(first.existing, []);
+    // Racing callers (two nodes seeing the same listing): every session lands for exactly one of them.
+    const racing = await Promise.all([s.claimViolations([caught('a'), caught('c')]), s.claimViolations([caught('c')])]);
+    const inserted = racing.flatMap((r) => r.inserted.map((v) => v.sessionId));
+    assert.deepEqual(inserted, ['c']);
+    assert.deepEqual(
+      racing[0].existing.map((v) => v.sessionId),
+      inserted.length === 1 && racing[0].inserted.length === 1 ? ['a'] : ['a', 'c'],
+    );
+    assert.equal((await s.getCurfew(c.id))?.violations, 4);
+    await s.setViolationTask(c.id, [{ deviceId: 'dev-1', sessionId: 'a' }], 'task-1');
+    const again = await s.claimViolations([caught('a')]);
+    assert.equal(again.existing[0]?.taskId, 'task-1', 'the stored row, with its task');
+    const listed = await s.listViolations(c.id, { limit: 10, offset: 0 });
+    assert.equal(listed.length, 4);
+    assert.deepEqual(await s.claimViolations([]), { inserted: [], existing: [] });
+  });
+
   it('keeps one prevention state per device, replaced by each put', async () => {
     const s = store();
     const row = (deviceId: string, over: Partial<PreventionState> = {}): PreventionState => ({

@@ -113,6 +113,7 @@ function postgresSuites(server: string): void {
           '0009_sync_nodes',
           '0010_inventory_generation',
           '0011_curfews',
+          '0012_curfew_violations',
         ],
       );
       await writeFleetOps(a, { op: 'putCredential', ref: 'device:shared', username: 'admin', password: 'from node a' });

@@ -29,6 +29,20 @@ export interface PreventionState {
   message: string | null;
 }
 
+/** A session a curfew caught on a device. */
+export interface CurfewViolation {
+  curfewId: string;
+  deviceId: string;
+  sessionId: string;
+  user: string;
+  clientIp: string;
+  /** `killed`: an enforce curfew submitted its kill (taskId once submitted); `seen`: a monitor curfew recorded it. */
+  action: 'killed' | 'seen';
+  taskId: string | null;
+  /** Epoch ms when it was first caught. */
+  seenAt: number;
+}
+
 export interface CurfewStore {
   /** Writes a new curfew (state active, no violations, generation 1, updated as created); throws when the id is taken. */
   createCurfew(curfew: NewCurfew): Promise<Curfew>;
@@ -61,4 +75,20 @@ export interface CurfewStore {
   putPreventionState(rows: readonly PreventionState[]): Promise<void>;
   /** Every device's prevention state, by device id. */
   listPreventionState(): Promise<PreventionState[]>;
+  /**
+   * Records caught sessions, one transaction: rows not yet recorded (per curfew, device and session) are inserted and
+   * added to their curfew's violations; rows already recorded are returned as stored. With several nodes, each
+   * caught session is `inserted` for exactly one caller.
+   */
+  claimViolations(
+    rows: readonly CurfewViolation[],
+  ): Promise<{ inserted: CurfewViolation[]; existing: CurfewViolation[] }>;
+  /** Notes the kill task submitted for these sessions of one curfew. */
+  setViolationTask(
+    curfewId: string,
+    sessions: readonly { deviceId: string; sessionId: string }[],
+    taskId: string,
+  ): Promise<void>;
+  /** A curfew's caught sessions, newest first. */
+  listViolations(curfewId: string, page: { limit: number; offset: number }): Promise<CurfewViolation[]>;
 }

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import { auditStore, settingStore, userStore } from './kysely/accounts.js';
 import { configStore } from './kysely/configuration.js';
+import { curfewViolationStore } from './kysely/curfew-violations.js';
 import { curfewStore } from './kysely/curfews.js';
 import { credentialStore, deviceStore } from './kysely/devices.js';
 import { type DialectTraits, openDatabase } from './kysely/dialect.js';
@@ -94,6 +95,7 @@ export function composeStore(
     ...targetLeaseStore(db, traits),
     ...syncLeaseStore(db, traits),
     ...curfewStore(db, traits),
+    ...curfewViolationStore(db, traits),
     ...auditStore(db),
     ...userStore(db),
     ...tokenStore(db),

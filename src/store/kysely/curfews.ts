@@ -10,7 +10,10 @@ import type { CurfewPreventionTable, CurfewTable, Database } from './schema.js';
 
 const PREVENTION_COLUMNS = 6;
 
-export function curfewStore(db: Kysely<Database>, traits: DialectTraits): CurfewStore {
+export function curfewStore(
+  db: Kysely<Database>,
+  traits: DialectTraits,
+): Omit<CurfewStore, 'claimViolations' | 'setViolationTask' | 'listViolations'> {
   /** Curfews still active at `at`: the condition every state change requires. */
   const activeAt = (at: number) =>
     db

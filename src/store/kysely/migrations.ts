@@ -13,6 +13,7 @@ import { killAttemptsSchema } from './migrations/0008_kill_attempts.js';
 import { syncNodesSchema } from './migrations/0009_sync_nodes.js';
 import { inventoryGenerationSchema } from './migrations/0010_inventory_generation.js';
 import { curfewsSchema } from './migrations/0011_curfews.js';
+import { curfewViolationsSchema } from './migrations/0012_curfew_violations.js';
 
 function migrationsFor(traits: DialectTraits): Record<string, Migration> {
   return {
@@ -27,6 +28,7 @@ function migrationsFor(traits: DialectTraits): Record<string, Migration> {
     '0009_sync_nodes': syncNodesSchema,
     '0010_inventory_generation': inventoryGenerationSchema,
     '0011_curfews': curfewsSchema,
+    '0012_curfew_violations': curfewViolationsSchema,
   };
 }
 

@@ -228,6 +228,18 @@ export interface CurfewPreventionTable {
   message: string | null;
 }
 
+/** Migration 0012: sessions a curfew caught. */
+export interface CurfewViolationTable {
+  curfew_id: string;
+  device_id: string;
+  session_id: string;
+  user_name: string;
+  client_ip: string;
+  action: string;
+  task_id: string | null;
+  seen_at: number;
+}
+
 export interface Database {
   devices: DeviceTable;
   clusters: NamedTable;
@@ -251,4 +263,5 @@ export interface Database {
   sync_nodes: SyncNodeTable;
   curfews: CurfewTable;
   curfew_prevention: CurfewPreventionTable;
+  curfew_violations: CurfewViolationTable;
 }
