@@ -85,6 +85,8 @@ export interface KillSelector {
   userName?: string;
   /** Optional extra filter on the client address. */
   clientIp?: string;
+  /** Set when a curfew's enforcement submitted the kill (its origin is that curfew, not an operator). */
+  curfewId?: string;
 }
 
 export type TaskStatus = 'CREATED' | 'STARTED' | 'CANCEL_REQUESTED' | 'CANCELED' | 'FINISHED' | 'FAILED';

@@ -7,12 +7,14 @@ import { isFinal } from '../core/task-status.js';
 import type { Store } from '../store/store.js';
 import { ConnectionWarmer, type WarmOptions } from './connection-warmer.js';
 import { DeviceConnections } from './connections.js';
+import { CurfewEnforcer, type CurfewEnforcerOptions, DEFAULT_CURFEW_OPTIONS } from './curfew-enforcer.js';
 import { DeviceActivity } from './device-activity.js';
 import { EngineEvents } from './events.js';
 import { InventoryService } from './inventory.js';
 import { InventorySync, type InventorySyncOptions } from './inventory-sync.js';
 import { type Logger, silentLogger } from './log.js';
 import { AuditService } from './services/audit.js';
+import { CurfewService } from './services/curfews.js';
 import { FleetQueries } from './services/fleet.js';
 import { SessionService } from './services/sessions.js';
 import { TaskService } from './services/tasks.js';
@@ -25,6 +27,7 @@ export interface EngineOptions {
   runner?: Partial<Omit<TaskRunnerOptions, 'nodeId'>>;
   sync?: Partial<InventorySyncOptions>;
   warm?: Partial<WarmOptions>;
+  curfews?: Partial<CurfewEnforcerOptions>;
   /** Where the engine logs (device failures, retries, store trouble); silent when absent. */
   logger?: Logger;
 }
@@ -54,6 +57,8 @@ export class Engine {
   readonly sessions: SessionService;
   readonly audit: AuditService;
   readonly fleet: FleetQueries;
+  readonly curfews: CurfewService;
+  readonly enforcer: CurfewEnforcer;
 
   constructor(store: Store, options: EngineOptions) {
     this.#store = store;
@@ -98,6 +103,17 @@ export class Engine {
     this.sessions = new SessionService(store, this.tasks);
     this.audit = new AuditService(store);
     this.fleet = new FleetQueries(store);
+    this.enforcer = new CurfewEnforcer(
+      store,
+      this.connections,
+      (selector, actor) => this.submitKill(selector, actor),
+      this.sync,
+      this.events,
+      { ...DEFAULT_CURFEW_OPTIONS, ...options.curfews },
+      options.nodeId,
+      log.child({ part: 'curfews' }),
+    );
+    this.curfews = new CurfewService(store, this.enforcer);
   }
 
   /** Starts the runner, then warms every device's connection and starts sync (neither is waited for). */
@@ -105,9 +121,11 @@ export class Engine {
     await this.runner.start();
     if (this.#warmAtStart) this.warmer.start();
     this.sync.start();
+    this.enforcer.start();
   }
 
   async stop(): Promise<void> {
+    await this.enforcer.stop();
     await this.warmer.stop();
     await this.sync.stop();
     await this.runner.stop();

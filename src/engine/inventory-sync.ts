@@ -58,6 +58,9 @@ export class InventorySync {
   #running: Promise<DeviceSyncResult[]> | undefined;
   /** A round asked for while one runs: it starts when that one ends (callers see state from after their call). */
   #next: Promise<DeviceSyncResult[]> | undefined;
+  /** Devices this node held at its last claim (what curfew enforcement partitions by), and when it claimed. */
+  #held: ReadonlySet<string> = new Set();
+  #claimedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     store: SyncStore,
@@ -128,8 +131,29 @@ export class InventorySync {
     return this.#next;
   }
 
+  /** Whether this node held the device's sync lease at its last claim. */
+  holds(deviceId: string): boolean {
+    return this.#held.has(deviceId);
+  }
+
+  /**
+   * Claims this node's share again when the last claim is older than `maxAgeMs`: enforcement between rounds (or with
+   * sync on demand only) still knows which devices are this node's.
+   */
+  async refreshShare(maxAgeMs: number): Promise<void> {
+    if (Date.now() - this.#claimedAt >= maxAgeMs) await this.#claim();
+  }
+
+  async #claim() {
+    const claimedAt = Date.now();
+    const claim = await this.#store.claimSyncDevices(this.#nodeId, claimedAt, syncLeaseMsOf(this.#options));
+    this.#held = new Set(claim.devices.map((d) => d.id));
+    this.#claimedAt = claimedAt;
+    return claim;
+  }
+
   async #round(): Promise<DeviceSyncResult[]> {
-    const claim = await this.#store.claimSyncDevices(this.#nodeId, Date.now(), syncLeaseMsOf(this.#options));
+    const claim = await this.#claim();
     // Devices a kill is working on are skipped this round: the kill lists them itself and goes first. Others wait
     // (bounded) while any kill runs, so a kill during a sync round is not slowed by parsing and writing listings.
     const idle = claim.devices.filter((d) => !this.#activity.killing(d.id));
@@ -144,7 +168,10 @@ export class InventorySync {
     // Devices above this node's share pass to a node under its share only once polled here, so none misses a round.
     const polled = new Set(results.map((r) => r.deviceId));
     const handOff = claim.handOff.filter((id) => polled.has(id));
-    if (handOff.length > 0) await this.#store.handOffSyncDevices(this.#nodeId, handOff, Date.now());
+    if (handOff.length > 0) {
+      await this.#store.handOffSyncDevices(this.#nodeId, handOff, Date.now());
+      this.#held = new Set([...this.#held].filter((id) => !handOff.includes(id)));
+    }
     return results;
   }
 
@@ -162,6 +189,7 @@ export class InventorySync {
         startedAt: s.startedAt ?? seenAt,
       }));
       await this.#store.replaceDeviceSessions(device.id, sessions, seenAt);
+      this.#events.emit('listed', { device, sessions: listed });
       await this.#store.updateDeviceHealth(device.id, {
         state: 'online',
         failover: health.failover,

@@ -2,7 +2,9 @@
 // what is shown); the edges import them from here, never from src/store (the import check enforces it).
 export type {
   ConfigTransactionRecord,
+  CurfewViolation,
   LoginSessionRecord,
+  PreventionState,
   SessionCountField,
   SessionKill,
   SessionSearch,

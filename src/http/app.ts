@@ -8,6 +8,7 @@ import type { Engine } from '../engine/engine.js';
 import type { EngineEvents } from '../engine/events.js';
 import type { LoginSessions } from '../engine/login-sessions.js';
 import type { AuditService } from '../engine/services/audit.js';
+import type { CurfewService } from '../engine/services/curfews.js';
 import type { FleetQueries } from '../engine/services/fleet.js';
 import type { SessionService } from '../engine/services/sessions.js';
 import type { TaskService } from '../engine/services/tasks.js';
@@ -33,6 +34,8 @@ export interface AppDeps {
   sessions: SessionService;
   audit: AuditService;
   fleet: FleetQueries;
+  /** Curfews: set, read, extend, lift, caught sessions, prevention state. */
+  curfews: CurfewService;
   /** Live engine events (the SSE stream). */
   events: EngineEvents;
   auth: AuthService;
@@ -66,8 +69,11 @@ export { redactUrl } from './logging.js';
 const isSpsPath = (url: string): boolean => url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
 
 /** The engine's part of AppDeps. */
-export function engineDeps(engine: Engine): Pick<AppDeps, 'tasks' | 'sessions' | 'audit' | 'fleet' | 'events'> {
+export function engineDeps(
+  engine: Engine,
+): Pick<AppDeps, 'tasks' | 'sessions' | 'audit' | 'fleet' | 'curfews' | 'events'> {
   return {
+    curfews: engine.curfews,
     tasks: engine.tasks,
     sessions: engine.sessions,
     audit: engine.audit,

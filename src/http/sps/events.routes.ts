@@ -88,13 +88,16 @@ export async function registerEventRoutes(app: FastifyInstance, deps: AppDeps): 
   });
 }
 
+type StreamedEvent = Exclude<keyof EngineEventMap, 'listed'>;
+
 /** Subscribes the response to the engine's events; returns the function that ends the stream (idempotent). */
 function streamEvents(res: ServerResponse, deps: AppDeps, onEnd: () => void): () => void {
   const send = (event: string, data: unknown) => {
     if (res.writableLength > MAX_BUFFERED_BYTES) return end();
     res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
-  const listeners: { [E in keyof EngineEventMap]: (...args: EngineEventMap[E]) => void } = {
+  // Listings stay in the engine (curfew enforcement); the stream carries what happened to tasks and devices.
+  const listeners: { [E in StreamedEvent]: (...args: EngineEventMap[E]) => void } = {
     task: (task) => send('task', taskEvent(task)),
     targets: (outcomes) => send('targets', outcomes.map(targetEvent)),
     sync: (sync) => send('sync', sync),
