@@ -114,6 +114,7 @@ function postgresSuites(server: string): void {
           '0010_inventory_generation',
           '0011_curfews',
           '0012_curfew_violations',
+          '0013_sessions_start_order',
         ],
       );
       await writeFleetOps(a, { op: 'putCredential', ref: 'device:shared', username: 'admin', password: 'from node a' });

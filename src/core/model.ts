@@ -60,6 +60,10 @@ export interface Session {
   /** Epoch ms: the device's start time when it reports one, else when curfew first saw the session. */
   startedAt: number;
   protocol: string;
+  /**
+   * Epoch ms of the last sighting the row records. A steady sync writes nothing per session, so for a live session
+   * the store's records (findSessionRecord, searchSessions) give its device's last listing instead.
+   */
   lastSeenAt: number;
 }
 

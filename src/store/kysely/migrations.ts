@@ -14,6 +14,7 @@ import { syncNodesSchema } from './migrations/0009_sync_nodes.js';
 import { inventoryGenerationSchema } from './migrations/0010_inventory_generation.js';
 import { curfewsSchema } from './migrations/0011_curfews.js';
 import { curfewViolationsSchema } from './migrations/0012_curfew_violations.js';
+import { sessionsStartOrderSchema } from './migrations/0013_sessions_start_order.js';
 
 function migrationsFor(traits: DialectTraits): Record<string, Migration> {
   return {
@@ -29,6 +30,7 @@ function migrationsFor(traits: DialectTraits): Record<string, Migration> {
     '0010_inventory_generation': inventoryGenerationSchema,
     '0011_curfews': curfewsSchema,
     '0012_curfew_violations': curfewViolationsSchema,
+    '0013_sessions_start_order': sessionsStartOrderSchema,
   };
 }
 

@@ -1,5 +1,6 @@
 // Row ↔ domain mapping. Numbers from bigint columns are normalised with Number() (pg returns them as strings).
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { boundAuditEvent } from '../../core/audit-bounds.js';
 import type {
   AuditEvent,
@@ -177,3 +178,9 @@ export function chunk<T>(rows: readonly T[], columns: number, maxParams: number)
 
 /** An SPS-style object key: 22 lowercase hex characters. */
 export const newUserKey = (): string => randomBytes(11).toString('hex');
+
+/**
+ * `last_seen_at` for a session row being ended: its device's last listing when that is later than the row's own value
+ * (sync records sightings per device, see applyListing), else the row's value. Plain SQL both dialects run.
+ */
+export const lastSeenAtOfEnding = sql<number>`COALESCE((SELECT CASE WHEN d.last_sync_at > sessions.last_seen_at THEN d.last_sync_at END FROM devices d WHERE d.id = sessions.device_id), sessions.last_seen_at)`;

@@ -17,6 +17,7 @@ import {
   VERDICT_OF_END_REASON,
 } from '../../core/session-query.js';
 import type { SessionSearch, SessionSearchResult, SessionSortField, SessionWithDevice } from '../store.js';
+import type { InventoryGeneration } from './inventory-generation.js';
 import { sessionFromRow } from './rows.js';
 import type { Database, DeviceTable, SessionTable } from './schema.js';
 
@@ -52,7 +53,41 @@ const SORT_COLUMNS: Record<SessionSortField, readonly SortColumn[]> = {
   sessionId: ['d.hostname', 's.session_id'],
 };
 
-export async function searchSessions(db: Kysely<Database>, search: SessionSearch): Promise<SessionSearchResult> {
+/**
+ * Match counts of recent queries under the inventory generation they were counted at. Every page of one search shares
+ * its count, and counting the active sessions of a large fleet reads a million index entries; a count is reused only
+ * while the generation (which every change a search can see moves) is the same.
+ */
+export class MatchCounts {
+  readonly #generation: InventoryGeneration;
+  readonly #kept = new Map<string, { generation: number; count: number }>();
+
+  constructor(generation: InventoryGeneration) {
+    this.#generation = generation;
+  }
+
+  async count(query: SessionQueryAst | undefined, counter: () => Promise<number>): Promise<number> {
+    const key = JSON.stringify(query ?? null);
+    // Read before counting: a count taken after a later change is never kept under the earlier generation's key
+    // for longer than that key is current.
+    const generation = await this.#generation.read();
+    const kept = this.#kept.get(key);
+    if (kept && kept.generation === generation) return kept.count;
+    const count = await counter();
+    this.#kept.delete(key);
+    this.#kept.set(key, { generation, count });
+    if (this.#kept.size > MAX_KEPT_COUNTS) this.#kept.delete(this.#kept.keys().next().value as string);
+    return count;
+  }
+}
+
+const MAX_KEPT_COUNTS = 64;
+
+export async function searchSessions(
+  db: Kysely<Database>,
+  search: SessionSearch,
+  counts?: MatchCounts,
+): Promise<SessionSearchResult> {
   const { query, limit, offset } = search;
   let page = selectWithDevice(db);
   if (query) page = page.where((eb) => compile(eb, query));
@@ -71,7 +106,9 @@ export async function searchSessions(db: Kysely<Database>, search: SessionSearch
   const rows = (await page.limit(limit).offset(offset).execute()).map(recordFromRow);
   // A page that is not full tells the count itself: selective searches cost no second query.
   const counted = rows.length < limit && (rows.length > 0 || offset === 0);
-  return { rows, matchCount: counted ? offset + rows.length : await countMatches(db, query) };
+  if (counted) return { rows, matchCount: offset + rows.length };
+  const count = () => countMatches(db, query);
+  return { rows, matchCount: counts ? await counts.count(query, count) : await count() };
 }
 
 export async function findSessionRecord(
@@ -110,7 +147,7 @@ function selectWithDevice(db: Kysely<Database>) {
     .selectFrom('sessions as s')
     .innerJoin('devices as d', 'd.id', 's.device_id')
     .selectAll('s')
-    .select(['d.hostname', 'd.kind', 'd.cluster', 'd.access_group']);
+    .select(['d.hostname', 'd.kind', 'd.cluster', 'd.access_group', 'd.last_sync_at']);
 }
 
 async function countMatches(db: Kysely<Database>, query: SessionQueryAst | undefined): Promise<number> {
@@ -133,11 +170,17 @@ async function countMatches(db: Kysely<Database>, query: SessionQueryAst | undef
   return Number((await count.executeTakeFirstOrThrow()).n);
 }
 
-type JoinedRow = SessionTable & Pick<DeviceTable, 'hostname' | 'kind' | 'cluster' | 'access_group'>;
+type JoinedRow = SessionTable & Pick<DeviceTable, 'hostname' | 'kind' | 'cluster' | 'access_group' | 'last_sync_at'>;
 
 function recordFromRow(row: JoinedRow): SessionWithDevice {
+  const session = sessionFromRow(row);
+  // A live session was last seen at its device's last listing (sync keeps that per device, not per session: a steady
+  // round then writes nothing per session); an ended one keeps what was recorded when it ended.
+  const listedAt = row.last_sync_at === null ? 0 : Number(row.last_sync_at);
+  const lastSeenAt = row.ended_at === null ? Math.max(session.lastSeenAt, listedAt) : session.lastSeenAt;
   return {
-    ...sessionFromRow(row),
+    ...session,
+    lastSeenAt,
     endedAt: row.ended_at === null ? null : Number(row.ended_at),
     endReason: row.end_reason as SessionEndReason | null,
     device: {

@@ -5,9 +5,9 @@ import type { Session } from '../../core/model.js';
 import type { SessionQuery, SessionStore } from '../store.js';
 import type { DialectTraits } from './dialect.js';
 import type { InventoryGeneration } from './inventory-generation.js';
-import { chunk, sessionFromRow } from './rows.js';
+import { chunk, lastSeenAtOfEnding, sessionFromRow } from './rows.js';
 import type { Database, SessionTable } from './schema.js';
-import { findSessionRecord, findSessionsByNativeId, searchSessions } from './session-search.js';
+import { findSessionRecord, findSessionsByNativeId, MatchCounts, searchSessions } from './session-search.js';
 
 const ORDER_COLUMNS = { startedAt: 'started_at', user: 'user_name', deviceId: 'device_id' } as const;
 /** Expired history is purged from sync at most this often. */
@@ -25,6 +25,7 @@ export function sessionStore(
   options: SessionStoreOptions,
 ): SessionStore {
   let lastPurgeAt = Number.NEGATIVE_INFINITY;
+  const counts = new MatchCounts(generation);
 
   /** Runs `write` in a transaction that moves the inventory generation when `write` says it changed something. */
   const changing = async <T>(write: (trx: Kysely<Database>) => Promise<{ changed: boolean; result: T }>) => {
@@ -97,7 +98,7 @@ export function sessionStore(
     },
 
     inventoryGeneration: () => generation.read(),
-    searchSessions: (search) => searchSessions(db, search),
+    searchSessions: (search) => searchSessions(db, search, counts),
     findSessionRecord: (deviceId, sessionId) => findSessionRecord(db, deviceId, sessionId),
     findSessionsByNativeId: (sessionId, limit) => findSessionsByNativeId(db, sessionId, limit),
   };
@@ -106,10 +107,10 @@ export function sessionStore(
 type Listed = Parameters<SessionStore['replaceDeviceSessions']>[1];
 
 /**
- * Brings one device's rows in line with its listing by difference, so a steady fleet costs one read and one update
- * per device instead of a write per session: new sessions are inserted, changed ones updated, vanished ones marked
- * ended (`closed`), and every listed active row gets `last_seen_at`. started_at is never updated (a session keeps the
- * time curfew first saw it). A listing taken before a session's recorded end (a sync racing a kill) does not revive
+ * Brings one device's rows in line with its listing by difference, so a steady fleet costs one read per device:
+ * new sessions are inserted, changed ones updated, vanished ones marked ended (`closed`, last seen at the device's
+ * previous listing). A listed row is not written at all: a live session's last sighting is its device's
+ * `last_sync_at` (session-search.ts). started_at is never updated (a session keeps the time curfew first saw it). A listing taken before a session's recorded end (a sync racing a kill) does not revive
  * it; a later listing does. Returns whether a search could see a difference: anything but `last_seen_at` changed.
  */
 async function applyListing(
@@ -152,7 +153,11 @@ async function applyListing(
     if (endedBefore || (row.ended_at === null && (row.user_name !== s.user || row.client_ip !== s.clientIp))) {
       await trx
         .updateTable('sessions')
-        .set({ user_name: s.user, client_ip: s.clientIp, ...(endedBefore && { ended_at: null, end_reason: null }) })
+        .set({
+          user_name: s.user,
+          client_ip: s.clientIp,
+          ...(endedBefore && { ended_at: null, end_reason: null, last_seen_at: seenAt }),
+        })
         .where('device_id', '=', deviceId)
         .where('session_id', '=', s.sessionId)
         .execute();
@@ -172,16 +177,12 @@ async function applyListing(
   for (const part of chunk(vanished, 1, traits.maxParams - 3)) {
     await trx
       .updateTable('sessions')
-      .set({ ended_at: seenAt, end_reason: 'closed' })
+      .set({ ended_at: seenAt, end_reason: 'closed', last_seen_at: lastSeenAtOfEnding })
       .where('device_id', '=', deviceId)
       .where('session_id', 'in', part)
       .execute();
   }
-  await trx
-    .updateTable('sessions')
-    .set({ last_seen_at: seenAt })
-    .where('device_id', '=', deviceId)
-    .where('ended_at', 'is', null)
-    .execute();
+  // After the ends above (they read the previous listing's time): every listed session was seen now.
+  await trx.updateTable('devices').set({ last_sync_at: seenAt }).where('id', '=', deviceId).execute();
   return updated || inserts.length > 0 || vanished.length > 0;
 }

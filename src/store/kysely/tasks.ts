@@ -5,7 +5,7 @@ import { OPEN_STATUSES, sourcesOf } from '../../core/task-status.js';
 import type { TargetOutcome, TaskPatch, TaskStore } from '../store.js';
 import type { DialectTraits } from './dialect.js';
 import type { InventoryGeneration } from './inventory-generation.js';
-import { auditToRow, chunk, targetFromRow, targetToRow, taskFromRow, taskToRow } from './rows.js';
+import { auditToRow, chunk, lastSeenAtOfEnding, targetFromRow, targetToRow, taskFromRow, taskToRow } from './rows.js';
 import type { Database, TaskTable } from './schema.js';
 
 const TARGET_COLUMNS = 12;
@@ -258,7 +258,7 @@ async function endKilledSessions(
     for (const part of chunk(o.notFound, 1, traits.maxParams - 3)) {
       const result = await trx
         .updateTable('sessions')
-        .set({ ended_at: endedAt, end_reason: 'closed' })
+        .set({ ended_at: endedAt, end_reason: 'closed', last_seen_at: lastSeenAtOfEnding })
         .where('device_id', '=', o.deviceId)
         .where('session_id', 'in', part)
         .where('ended_at', 'is', null)
@@ -270,7 +270,11 @@ async function endKilledSessions(
     for (const part of chunk(o.killed, 1, traits.maxParams - 4)) {
       const result = await trx
         .updateTable('sessions')
-        .set((eb) => ({ ended_at: eb.fn.coalesce('ended_at', eb.val(endedAt)), end_reason: 'killed' }))
+        .set((eb) => ({
+          ended_at: eb.fn.coalesce('ended_at', eb.val(endedAt)),
+          end_reason: 'killed',
+          last_seen_at: lastSeenAtOfEnding,
+        }))
         .where('device_id', '=', o.deviceId)
         .where('session_id', 'in', part)
         .where((eb) => eb.or([eb('ended_at', 'is', null), eb('end_reason', '=', 'closed')]))
