@@ -118,7 +118,7 @@ export class CurfewEnforcer {
   }
 
   readonly #onListed = ({ device, sessions }: { device: Device; sessions: readonly DeviceSession[] }) => {
-    if (this.#stopped || !this.#share.holds(device.id)) return;
+    if (this.#stopped || this.#active.length === 0 || !this.#share.holds(device.id)) return;
     const active = this.#active.filter((c) => isActive(c, Date.now()));
     this.#enforce(this.#catch(device, sessions, active)).catch((err: unknown) =>
       this.#log.warn(errorFields(err), 'enforcing curfews on a sync listing failed'),
@@ -186,6 +186,9 @@ export class CurfewEnforcer {
     }
     const active = await this.#store.listActiveCurfews(now);
     this.#active = active;
+    // Without curfews a round costs three queries, no device request and no lease claim — unless a deny list may
+    // still hold records to clear (a curfew ended, and a device was down or no node ran when it did).
+    if (active.length === 0 && !(await this.#prevention.mayHoldRecords())) return;
     await this.#share.refreshShare(SHARE_MAX_AGE_MS);
     const held = (await this.#store.listDevices()).filter((d) => this.#share.holds(d.id));
     const inScope = held.filter((d) => active.some((c) => curfewScopesDevice(c.where, d)));

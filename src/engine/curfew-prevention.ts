@@ -43,6 +43,12 @@ const endOf = (c: Curfew) => c.until ?? Number.POSITIVE_INFINITY;
 const hashOf = (records: readonly DenyRecord[]) =>
   createHash('sha256').update(JSON.stringify(records)).digest('hex').slice(0, 32);
 
+const EMPTY_HASH = hashOf([]);
+
+/** A device whose list curfew filled, or whose last write or check did not succeed. */
+const mayHoldRecords = (row: PreventionState) =>
+  row.status !== 'unsupported' && (row.recordsHash !== EMPTY_HASH || row.status !== 'in_sync');
+
 const sameRecords = (a: readonly DenyRecord[], b: readonly DenyRecord[]) =>
   a.length === b.length && hashOf([...a].sort(byName)) === hashOf([...b].sort(byName));
 
@@ -70,6 +76,12 @@ export class PreventionKeeper {
     this.#log = log;
   }
 
+  /** Whether some device's deny list may hold records curfew wrote or failed to clear. */
+  async mayHoldRecords(): Promise<boolean> {
+    const rows = await this.#store.listPreventionState();
+    return rows.some(mayHoldRecords);
+  }
+
   /**
    * Brings the given devices' lists in line with the active curfews. Devices outside every curfew whose list curfew
    * never filled are left alone (no request). `verify` reads each list first (after a sync: someone may have edited
@@ -85,7 +97,7 @@ export class PreventionKeeper {
         return inScope && row?.status !== 'unsupported' ? [{ device, desired, unsupported: true }] : [];
       }
       const hash = hashOf(desired);
-      const touched = row !== undefined && row.recordsHash !== hashOf([]);
+      const touched = row !== undefined && mayHoldRecords(row);
       if (desired.length === 0 && !touched) return [];
       if (!verify && row?.status === 'in_sync' && row.recordsHash === hash) return [];
       return [{ device, desired, unsupported: false }];
