@@ -4,7 +4,6 @@
 // Tasks and BIG-IQ tokens made on one node work on the others. Needs CURFEW_TEST_PG_URL (`.ci/run` always provides
 // one); without it the test is skipped and says so, and under CI=true that is a failure.
 import assert from 'node:assert/strict';
-import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
@@ -17,6 +16,7 @@ import type { CancelResult } from '../src/engine/engine.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
 import { newEngine, waitForFinal } from './support/engine-harness.js';
+import { NodeProcess as Node, until } from './support/node-process.js';
 
 const adminUrl = process.env.CURFEW_TEST_PG_URL;
 const SKIP_MESSAGE = 'CURFEW_TEST_PG_URL not set: multi-node PostgreSQL test skipped';
@@ -35,64 +35,6 @@ if (adminUrl) {
 } else {
   process.stderr.write(`${SKIP_MESSAGE}\n`);
   it('multi-node PostgreSQL test', { skip: SKIP_MESSAGE }, () => undefined);
-}
-
-/** A node process, answering requests over IPC. */
-class Node {
-  readonly #child: ChildProcess;
-  readonly #waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-  #next = 0;
-  readonly ready: Promise<void>;
-
-  constructor(
-    url: string,
-    readonly id: string,
-    secretKey: string,
-  ) {
-    this.#child = fork('test/support/node-child.ts', [url, id, '2'], {
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, CURFEW_SECRET_KEY: secretKey },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    this.ready = new Promise((resolve, reject) => {
-      this.#child.once('exit', (code) => reject(new Error(`${id} exited (${code}) before it was ready`)));
-      this.#child.on('message', (m: { ready?: string; id?: number; result?: unknown; error?: string }) => {
-        if (m.ready) resolve();
-        const waiter = m.id === undefined ? undefined : this.#waiting.get(m.id);
-        if (!waiter || m.id === undefined) return;
-        this.#waiting.delete(m.id);
-        if (m.error) waiter.reject(new Error(`${id}: ${m.error}`));
-        else waiter.resolve(m.result);
-      });
-    });
-  }
-
-  call<T>(op: string, arg?: unknown): Promise<T> {
-    const id = this.#next++;
-    return new Promise<T>((resolve, reject) => {
-      this.#waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.#child.send({ id, op, arg });
-    });
-  }
-
-  get alive(): boolean {
-    return this.#child.exitCode === null && this.#child.signalCode === null;
-  }
-
-  async kill(): Promise<void> {
-    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.#child.once('exit', resolve));
-    this.#child.kill('SIGKILL');
-    await exited;
-  }
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 function multiNodeSuite(server: string): void {

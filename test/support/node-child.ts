@@ -7,7 +7,7 @@ import { newEngine } from './engine-harness.js';
 /** Sync lease of the nodes (the multi-node test waits it out for a dead node's devices). */
 const SYNC_LEASE_MS = 3_000;
 
-const [url, nodeId, concurrency] = process.argv.slice(2);
+const [url, nodeId, concurrency, curfewIntervalMs] = process.argv.slice(2);
 if (!url || !nodeId || !process.send) throw new Error('usage (with IPC): node-child <dbUrl> <nodeId> [concurrency]');
 const store = await openStore({ url, secretKey: process.env.CURFEW_SECRET_KEY });
 const engine = newEngine(store, nodeId, {
@@ -20,6 +20,7 @@ const engine = newEngine(store, nodeId, {
   },
   // Sync rounds are driven by the parent (`syncRound`), so rounds line up across nodes.
   sync: { intervalMs: 0, concurrency: 16, leaseMs: SYNC_LEASE_MS },
+  curfews: { intervalMs: Number(curfewIntervalMs ?? 5_000) },
 });
 const auth = new AuthService(store, DEFAULT_AUTH_OPTIONS);
 const actor = { name: 'admin', address: nodeId };
@@ -27,6 +28,7 @@ const actor = { name: 'admin', address: nodeId };
 type Request = { id: number; op: string; arg?: unknown };
 const ops: Record<string, (arg: never) => Promise<unknown>> = {
   submit: (selector) => engine.submitKill(selector, actor),
+  setCurfew: (body: unknown) => engine.curfews.set(body, actor),
   syncRound: async () => (await engine.sync.syncAll()).length,
   get: (taskId: string) => store.findTaskById(taskId),
   cancel: (taskId: string) => engine.cancelTask(taskId, actor),
