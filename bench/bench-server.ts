@@ -24,7 +24,7 @@ export interface BenchServer {
 export async function startBenchServer(
   devices: readonly LabDeviceInfo[],
   labPassword: string,
-  options: { sync?: boolean } = {},
+  options: { sync?: boolean; curfewIntervalMs?: number } = {},
 ): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'curfew-bench-'));
   const server = await startServer({
@@ -35,6 +35,7 @@ export async function startBenchServer(
     labSps: 0,
     labSessions: 0,
     syncIntervalMs: 0,
+    ...(options.curfewIntervalMs !== undefined && { curfewIntervalMs: options.curfewIntervalMs }),
     logLevel: 'silent',
     adminPassword: ADMIN_PASSWORD,
     bigiqBasicAuth: false,

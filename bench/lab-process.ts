@@ -1,15 +1,26 @@
 // The lab fleet in its own process, driven over IPC, so benchmarks measure curfew and not the emulators' CPU.
 // Messages: {cmd:'start', options} → {devices}; {cmd:'seed', user, perDevice} → {added}; {cmd:'count', user?} →
-// {count}; {cmd:'stop'}.
+// {count}; {cmd:'policy', installed} → {}; {cmd:'add', deviceId, user} → {sessionId} (or an error when the access
+// policy refuses the user); {cmd:'denied', user, path} → {devices}: how many hold the user in that data group;
+// {cmd:'requests', deviceIds} → {requests}: requests those devices served; {cmd:'stop'}.
 import { LabFleet, type LabFleetOptions } from '../lab/bigip/emulator.js';
 
 type Request =
   | { id: number; cmd: 'start'; options: LabFleetOptions }
   | { id: number; cmd: 'seed'; user: string; perDevice: number }
   | { id: number; cmd: 'count'; user?: string }
+  | { id: number; cmd: 'policy'; installed: boolean }
+  | { id: number; cmd: 'add'; deviceId: string; user: string }
+  | { id: number; cmd: 'denied'; user: string; path: string }
+  | { id: number; cmd: 'requests'; deviceIds: string[] }
   | { id: number; cmd: 'stop' };
 
 let fleet: LabFleet | undefined;
+
+function started(): LabFleet {
+  if (!fleet) throw new Error('not started');
+  return fleet;
+}
 
 function activeDevices(f: LabFleet) {
   return f.devices.filter((d) => d.failover === 'ACTIVE');
@@ -39,6 +50,26 @@ async function handle(message: Request): Promise<unknown> {
         0,
       );
       return { count };
+    }
+    case 'policy':
+      started().setPolicy({ installed: message.installed });
+      return {};
+    case 'add':
+      return { sessionId: started().addSession(message.deviceId, { user: message.user, clientIp: '203.0.113.9' }) };
+    case 'denied': {
+      const f = started();
+      const devices = f.devices.filter((d) =>
+        (f.dataGroupRecords(d.id, message.path) ?? []).some((r) => r.name === message.user),
+      ).length;
+      return { devices };
+    }
+    case 'requests': {
+      const f = started();
+      const requests = message.deviceIds.reduce(
+        (n, id) => n + Object.values(f.counters(id)).reduce((a, b) => a + b, 0),
+        0,
+      );
+      return { requests };
     }
     case 'stop':
       await fleet?.stop();

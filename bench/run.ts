@@ -1,7 +1,7 @@
 // `npm run bench -- <name> [options]`: runs one benchmark in a fresh process.
 import { spawnSync } from 'node:child_process';
 
-const BENCHES = ['fanout', 'client', 'api', 'inventory', 'startup'];
+const BENCHES = ['fanout', 'client', 'api', 'inventory', 'startup', 'curfew'];
 const [name, ...rest] = process.argv.slice(2);
 if (!name || !BENCHES.includes(name)) {
   console.error(`usage: npm run bench -- <${BENCHES.join('|')}> [options]`);

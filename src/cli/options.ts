@@ -1,5 +1,6 @@
 // Parsers for command-line values: each fails with a message that names the option and what it expects.
 import { InvalidArgumentError } from 'commander';
+import { parseGroupPath } from '../connectors/bigip/data-group.js';
 
 export function parseInteger(min: number, max: number): (value: string) => number {
   return (value: string) => {
@@ -24,4 +25,14 @@ export function parseListen(value: string): ListenAddress {
     throw new InvalidArgumentError(`expected host:port (e.g. 127.0.0.1:8443), got "${value}"`);
   }
   return { host: match[1] ?? match[2] ?? '127.0.0.1', port };
+}
+
+/** A BIG-IP data group's full path, `/<partition>/<name>` (the deny list curfews keep). */
+export function parseDataGroupPath(value: string): string {
+  try {
+    parseGroupPath(value);
+  } catch (err) {
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+  }
+  return value;
 }

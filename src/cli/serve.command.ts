@@ -1,6 +1,6 @@
 // `curfew serve`: runs a node until SIGTERM/SIGINT, then shuts down cleanly (listener, tasks, device tokens, store).
 import type { Command } from 'commander';
-import { type ListenAddress, parseInteger, parseListen } from './options.js';
+import { type ListenAddress, parseDataGroupPath, parseInteger, parseListen } from './options.js';
 import { startServer } from './server.js';
 import { DB_OPTION, DB_OPTION_HELP, storeOptionsFor } from './store-location.js';
 
@@ -16,6 +16,8 @@ interface ServeOptions {
   labSessions: number;
   syncInterval: number;
   deviceTimeout: number;
+  curfewInterval: number;
+  denyList: string;
   logLevel: string;
   bigiqBasicAuth: boolean;
   tokenTtl: number;
@@ -39,6 +41,18 @@ export function registerServeCommand(program: Command): void {
     .option('--lab-sessions <k>', 'synthetic sessions per emulated device or appliance', parseInteger(0, 100_000), 25)
     .option('--sync-interval <seconds>', 'inventory sync period (0 = on demand only)', parseInteger(0, 86_400), 30)
     .option('--device-timeout <seconds>', 'deadline of one request to a device', parseInteger(1, 600), 10)
+    .option(
+      '--curfew-interval <ms>',
+      'how often devices in scope of an active curfew are listed',
+      parseInteger(100, 3_600_000),
+      5_000,
+    )
+    .option(
+      '--deny-list <path>',
+      'BIG-IP data group the access policy checks',
+      parseDataGroupPath,
+      '/Common/curfew_denied_users',
+    )
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
     .option('--bigiq-basic-auth', 'accept HTTP Basic on the BIG-IQ API (off by default, like BIG-IQ)', false)
     .option('--token-ttl <seconds>', 'lifetime of BIG-IQ access tokens', parseInteger(1, 36_000), 300)
@@ -65,6 +79,8 @@ export function registerServeCommand(program: Command): void {
         labSessions: options.labSessions,
         syncIntervalMs: options.syncInterval * 1000,
         deviceTimeoutMs: options.deviceTimeout * 1000,
+        curfewIntervalMs: options.curfewInterval,
+        denyList: options.denyList,
         logLevel: options.logLevel,
         bigiqBasicAuth: options.bigiqBasicAuth,
         accessTokenTtlSec: options.tokenTtl,

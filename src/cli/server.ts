@@ -38,6 +38,10 @@ export interface ServerConfig {
   syncIntervalMs: number;
   /** Deadline of one request to a device (default 10 s). */
   deviceTimeoutMs?: number;
+  /** Curfew enforcement interval (default 5 s). */
+  curfewIntervalMs?: number;
+  /** Full path of the BIG-IP deny list (default /Common/curfew_denied_users). */
+  denyList?: string;
   logLevel: string;
   adminPassword?: string;
   /** Accept HTTP Basic on the BIG-IQ surface (off by default, like BIG-IQ). */
@@ -121,6 +125,10 @@ async function startEngine(store: Store, config: ServerConfig, closers: Closer[]
     nodeId: nodeIdOf(config.dataDir),
     connectors: { bigip: bigipConnector, sps: spsConnector },
     sync: { intervalMs: config.syncIntervalMs },
+    curfews: {
+      ...(config.curfewIntervalMs !== undefined && { intervalMs: config.curfewIntervalMs }),
+      ...(config.denyList !== undefined && { denyList: config.denyList }),
+    },
     ...(config.deviceTimeoutMs !== undefined && { connector: { timeoutMs: config.deviceTimeoutMs } }),
   });
   await engine.start();

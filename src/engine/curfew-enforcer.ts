@@ -139,9 +139,13 @@ export class CurfewEnforcer {
     if (!this.#stopped) return;
     this.#stopped = false;
     this.#events.on('listed', this.#onListed);
+    // Rounds start at a fixed rate (a round that overruns delays the next, never doubles up): a device is then listed
+    // about once per interval, so a session waits at most about one interval to be seen.
     const tick = () => {
+      const startedAt = performance.now();
       void this.enforceNow().finally(() => {
-        if (!this.#stopped) this.#timer = setTimeout(tick, this.#options.intervalMs);
+        const wait = Math.max(0, this.#options.intervalMs - (performance.now() - startedAt));
+        if (!this.#stopped) this.#timer = setTimeout(tick, wait);
       });
     };
     tick();
