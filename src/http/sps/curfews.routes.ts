@@ -87,11 +87,13 @@ const actorOf = (request: FastifyRequest) => ({ name: request.principal?.name ??
 export async function registerCurfewRoutes(app: FastifyInstance, deps: Pick<AppDeps, 'curfews' | 'tasks'>) {
   // Scripts send these bodies as curl does (form content type) or not at all (a bare lift).
   lenientJsonBodies(app);
-  registerReads(app, deps);
+  registerList(app, deps);
+  registerPrevention(app, deps);
+  registerOne(app, deps);
   registerChanges(app, deps);
 }
 
-function registerReads(app: FastifyInstance, { curfews, tasks }: Pick<AppDeps, 'curfews' | 'tasks'>) {
+function registerList(app: FastifyInstance, { curfews }: Pick<AppDeps, 'curfews'>) {
   app.get<{ Querystring: { state?: string; limit?: string; offset?: string } }>(
     CURFEWS_HREF,
     {
@@ -131,7 +133,9 @@ function registerReads(app: FastifyInstance, { curfews, tasks }: Pick<AppDeps, '
       };
     },
   );
+}
 
+function registerPrevention(app: FastifyInstance, { curfews, tasks }: Pick<AppDeps, 'curfews' | 'tasks'>) {
   // A static path: the router prefers it to /api/curfews/:id whatever the order (and curfew keys are UUIDs).
   app.get(
     PREVENTION_HREF,
@@ -157,7 +161,9 @@ function registerReads(app: FastifyInstance, { curfews, tasks }: Pick<AppDeps, '
       return { items, meta: { href: PREVENTION_HREF, parent: CURFEWS_HREF, total: items.length, counts } };
     },
   );
+}
 
+function registerOne(app: FastifyInstance, { curfews, tasks }: Pick<AppDeps, 'curfews' | 'tasks'>) {
   app.get<{ Params: { id: string } }>(
     `${CURFEWS_HREF}/:id`,
     {
