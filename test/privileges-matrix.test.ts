@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
-import { ACTIVE_SESSIONS, AUDIT, CONFIGURATION } from '../src/core/access.js';
+import { ACTIVE_SESSIONS, AUDIT, CONFIGURATION, CURFEWS } from '../src/core/access.js';
 import { ADMIN_PASSWORD, type AppHarness, startApp } from './support/app-harness.js';
 import { basic, loginSps } from './support/sps-client.js';
 
@@ -61,7 +61,7 @@ const SELF_SERVICE = new Set([
 ]);
 
 /** Every privilege object a route may check is under one of these; the read and write users hold them. */
-const GRANTED_OBJECTS = [CONFIGURATION, ACTIVE_SESSIONS, AUDIT];
+const GRANTED_OBJECTS = [CONFIGURATION, ACTIVE_SESSIONS, AUDIT, CURFEWS];
 
 type Role = 'anonymous' | 'nogrant' | 'reader' | 'writer' | 'admin';
 const PASSWORD = 'matrix-pw';

@@ -11,6 +11,11 @@ export const PERMISSIONS: readonly Permission[] = ['read', 'write'];
 export const ACTIVE_SESSIONS = '/special/active_sessions';
 /** Reading the audit log (who did what, when, from where): `GET /api/audit/log`. */
 export const AUDIT = '/special/audit';
+/**
+ * Curfews (keep a user out until a time): read lists them, their caught sessions and every device's prevention state;
+ * write sets, extends and lifts them, and lets a kill request carry its "and keep out" curfew.
+ */
+export const CURFEWS = '/special/curfews';
 
 /** Configuration objects: the API paths of the configuration tree (a grant covers the subtree). */
 export const CONFIGURATION = '/api/configuration';

@@ -1,7 +1,10 @@
 // The kill request body both surfaces accept (BIG-IQ's kill-sessions shape): its JSON schema for OpenAPI, and the
 // reader that names devices by machineid-resolver links. The rules are core's (core/kill-request-body.ts).
+import type { CurfewInput } from '../core/curfew.js';
+import { parseKillCurfew } from '../core/kill-curfew.js';
 import { type DeviceLinks, parseKillBody } from '../core/kill-request-body.js';
 import type { KillSelector } from '../core/model.js';
+import type { CurfewService } from '../engine/services/curfews.js';
 import { deviceIdFromLink, machineIdLink } from './bigiq/links.js';
 
 const MACHINE_ID_LINKS: DeviceLinks = { idOf: deviceIdFromLink, linkOf: machineIdLink };
@@ -9,6 +12,26 @@ const MACHINE_ID_LINKS: DeviceLinks = { idOf: deviceIdFromLink, linkOf: machineI
 /** The selector a kill request body asks for; throws DomainError('invalid', 'KILL_REQUEST') with BIG-IQ's message. */
 export function readKillRequest(body: unknown): KillSelector {
   return parseKillBody(body, MACHINE_ID_LINKS);
+}
+
+/** Whether the body asks to "kill now and keep out" (a `curfew` field): the request then needs write on curfews too. */
+export function asksForCurfew(body: unknown): boolean {
+  const field = (body as Record<string, unknown> | null | undefined)?.curfew;
+  return field !== undefined && field !== null;
+}
+
+/**
+ * The body's "and keep out" curfew, its scopes checked against the inventory; undefined when it asks for none. Throws
+ * DomainError('invalid', 'CURFEW_REQUEST'): read before the kill is submitted, so a bad curfew refuses the whole request.
+ */
+export async function readKillCurfew(
+  curfews: Pick<CurfewService, 'checkScopes'>,
+  body: unknown,
+  selector: KillSelector,
+): Promise<CurfewInput | undefined> {
+  const input = parseKillCurfew(body, selector, Date.now());
+  if (input) await curfews.checkScopes(input);
+  return input;
 }
 
 const reference = { type: 'object', properties: { link: { type: 'string' } } } as const;
@@ -54,6 +77,19 @@ export const KILL_REQUEST_SCHEMA = {
         type: 'object',
         properties: { deviceReference: reference, sessionIds: { type: 'array', items: { type: 'string' } } },
       },
+    },
+    curfew: {
+      type: 'object',
+      description:
+        'curfew extension, KILL_BY_USER only: kill now and keep out. Sets a curfew on userName over the same scopes ' +
+        '(docs/curfews.md#api); needs write on /special/curfews. The answer carries its id as curfewId.',
+      properties: {
+        duration: { type: 'string', description: 'From now: ISO 8601 (PT2H, P1DT12H) or short (90s, 2m, 4h, 7d)' },
+        until: { type: 'string', description: 'Or an end time, ISO 8601; neither: until lifted' },
+        reason: { type: 'string', description: 'Why (required)' },
+        mode: { type: 'string', enum: ['enforce', 'monitor'], description: 'Default enforce' },
+      },
+      required: ['reason'],
     },
   },
 } as const;

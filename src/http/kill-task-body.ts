@@ -48,6 +48,9 @@ export function renderTask(
   const failed = targets.filter((t) => t.status === 'failed');
   return {
     ...requestEcho(task),
+    // curfew's extension: who asked for the kill, an operator or a curfew's enforcement (which curfew).
+    origin: task.selector.curfewId === undefined ? 'operator' : 'curfew',
+    ...(task.selector.curfewId !== undefined && { curfewId: task.selector.curfewId }),
     id: task.id,
     name: TASK_NAME,
     kind: TASK_KIND,

@@ -31,6 +31,7 @@ export interface KnownIds {
   userKeys: string[];
   groupKeys: string[];
   taskIds: string[];
+  curfewIds: string[];
   clusters: string[];
   accessGroups: string[];
 }
@@ -131,6 +132,7 @@ async function seedFleet(engine: Engine, fleet: Map<string, DeviceSession[]>): P
     userKeys: [],
     groupKeys: [],
     taskIds: [],
+    curfewIds: [],
     clusters: ['blue'],
     accessGroups: ['emea', 'apac'],
   };
@@ -170,6 +172,9 @@ async function seedFleet(engine: Engine, fleet: Map<string, DeviceSession[]>): P
   // A user name of one repeated character: what OData glob filters (`userName eq '*a*a*…'`) must not choke on.
   const longName = selectorOf({ action: 'KILL_BY_USER', userName: 'a'.repeat(64), all: true });
   known.taskIds.push((await engine.submitKill(longName, actor)).id);
+  // A curfew to extend, lift and read (monitor: it only counts, so the seeded sessions stay).
+  const curfew = await engine.curfews.set({ users: ['bob'], fleet: true, reason: 'fuzz', mode: 'monitor' }, actor);
+  known.curfewIds.push(curfew.id);
   return known;
 }
 

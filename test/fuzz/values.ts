@@ -82,6 +82,7 @@ function idsInCollection(known: KnownIds, collection: string): string[] | undefi
   const byCollection: Record<string, string[]> = {
     'kill-tasks': known.taskIds,
     'kill-sessions': known.taskIds,
+    curfews: known.curfewIds,
     sessions: [...known.sessionKeys, ...known.sessionIds, ...known.nativeIds],
     devices: known.deviceIds,
     'machineid-resolver': known.deviceIds,

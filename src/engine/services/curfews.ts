@@ -14,6 +14,9 @@ import {
 import { DomainError } from '../../core/errors.js';
 import type { AuditStore, CurfewStore, CurfewViolation, DeviceStore, PreventionState } from '../../store/store.js';
 
+/** What the edges render (the store's shapes; the edges do not import the store). */
+export type { CurfewViolation, PreventionState } from '../../store/store.js';
+
 export type CurfewServiceStore = Omit<CurfewStore, 'claimViolations' | 'setViolationTask' | 'putPreventionState'> &
   Pick<CurfewStore, 'listViolations'> &
   Pick<AuditStore, 'appendAudit'> &
@@ -47,7 +50,7 @@ export class CurfewService {
 
   /** As `set`, for an input already read (a kill request's "and keep out"). */
   async setInput(input: CurfewInput, actor: Actor, now = Date.now()): Promise<Curfew> {
-    await this.#checkScopes(input);
+    await this.checkScopes(input);
     const curfew = await this.#store.createCurfew(newCurfew(input, actor, now));
     await this.#audit(actor, 'curfew.set', curfew, {
       who: curfew.who,
@@ -109,7 +112,11 @@ export class CurfewService {
     return curfew;
   }
 
-  async #checkScopes(input: CurfewInput): Promise<void> {
+  /**
+   * Refuses scopes the inventory does not know (DomainError 'invalid'), as setInput does first. Public so a kill's
+   * "and keep out" can be refused before its kill is submitted, not after.
+   */
+  async checkScopes(input: CurfewInput): Promise<void> {
     if (input.where.all) return;
     const [devices, clusters, groups] = await Promise.all([
       this.#store.listDevices(),

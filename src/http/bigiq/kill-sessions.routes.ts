@@ -1,12 +1,12 @@
 // /mgmt/cm/access/tasks/kill-sessions: create, list, read and cancel kill tasks (docs/compat/bigiq.md §6–7).
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { ACTIVE_SESSIONS } from '../../core/access.js';
+import { ACTIVE_SESSIONS, CURFEWS } from '../../core/access.js';
 import { isDomainError } from '../../core/errors.js';
 import type { KillTask } from '../../core/model.js';
 import { isFinal } from '../../core/task-status.js';
 import type { AppDeps } from '../app.js';
-import { KILL_REQUEST_SCHEMA, readKillRequest } from '../kill-request.js';
+import { asksForCurfew, KILL_REQUEST_SCHEMA, readKillCurfew, readKillRequest } from '../kill-request.js';
 import { renderTask, TASK_COLLECTION_KIND, TASK_KIND, TASK_NAME, TASKS_PATH, taskSelfLink } from '../kill-task-body.js';
 import { requirePrivilege } from './authorize.js';
 import { BigiqError, bigiqErrorSchema } from './errors.js';
@@ -39,7 +39,7 @@ const taskNotFound = (id: string) => new BigiqError(404, `Object not found - ${t
 
 const idParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
 
-export type KillSessionsDeps = Pick<AppDeps, 'tasks' | 'machineId' | 'bigiq'>;
+export type KillSessionsDeps = Pick<AppDeps, 'tasks' | 'curfews' | 'machineId' | 'bigiq'>;
 
 export async function registerKillSessionsRoutes(app: FastifyInstance, deps: KillSessionsDeps): Promise<void> {
   const { tasks } = deps;
@@ -68,7 +68,7 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: Kil
     {
       schema: {
         tags: TAGS,
-        summary: 'Create a kill-sessions task',
+        summary: 'Create a kill-sessions task (with "curfew": kill now and keep out; the answer carries curfewId)',
         body: KILL_REQUEST_SCHEMA,
         response: { 200: taskSchema, 202: taskSchema, 400: bigiqErrorSchema, 401: bigiqErrorSchema },
       },
@@ -77,6 +77,7 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: Kil
     },
     async (request, reply) => {
       const principal = requirePrivilege(request, ACTIVE_SESSIONS, 'write');
+      if (asksForCurfew(request.body)) requirePrivilege(request, CURFEWS, 'write');
       const id = randomUUID();
       const now = Date.now();
       const filledIn = {
@@ -88,10 +89,16 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: Kil
         kind: TASK_KIND,
         selfLink: taskSelfLink(id),
       };
-      const selector = selectorOrBigiqError(request.body, filledIn);
-      const task = await tasks.submit(selector, { name: principal.name, address: request.ip }, { id, now });
+      const selector = await orBigiqError(request.body, filledIn, () => readKillRequest(request.body));
+      const keepOut = await orBigiqError(request.body, filledIn, () =>
+        readKillCurfew(deps.curfews, request.body, selector),
+      );
+      const actor = { name: principal.name, address: request.ip };
+      const task = await tasks.submit(selector, actor, { id, now });
+      // The kill first (what the operator needs most), then the curfew that keeps the user out from now on.
+      const curfew = keepOut && (await deps.curfews.setInput(keepOut, actor));
       const [body] = await render([task]);
-      return reply.code(deps.bigiq.killPostStatus).send(body);
+      return reply.code(deps.bigiq.killPostStatus).send(curfew ? { ...body, curfewId: curfew.id } : body);
     },
   );
 
@@ -205,12 +212,12 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: Kil
 }
 
 /**
- * The request's selector; a refused request is a 400 with BIG-IQ's message and `originalRequestBody` (the request as
- * the server filled it in, per BIG-IQ), and no task exists.
+ * What `read` makes of the request (its selector, its curfew); a refused request is a 400 with the message and
+ * `originalRequestBody` (the request as the server filled it in, per BIG-IQ), and no task exists.
  */
-function selectorOrBigiqError(body: unknown, filledIn: Record<string, unknown>) {
+async function orBigiqError<T>(body: unknown, filledIn: Record<string, unknown>, read: () => T | Promise<T>) {
   try {
-    return readKillRequest(body);
+    return await read();
   } catch (err) {
     if (!isDomainError(err)) throw err;
     const original =

@@ -7,6 +7,7 @@ import {
   ACTIVE_SESSIONS,
   AUDIT,
   CLUSTERS,
+  CURFEWS,
   DEVICES,
   isAllowed,
   type Permission,
@@ -23,6 +24,7 @@ const API_NODES = [
   'audit',
   'authentication',
   'configuration',
+  'curfews',
   'endpoints',
   'events',
   'kill-tasks',
@@ -32,7 +34,7 @@ const API_NODES = [
 export const CONFIGURATION_NODES = ['aaa', 'access_groups', 'clusters', 'devices', 'passwords'];
 
 /** The objects the console needs to know the caller's privileges on (user_info `privileges`). */
-const CONSOLE_OBJECTS = [ACTIVE_SESSIONS, AUDIT, AAA, DEVICES, CLUSTERS, ACCESS_GROUPS];
+const CONSOLE_OBJECTS = [ACTIVE_SESSIONS, AUDIT, CURFEWS, AAA, DEVICES, CLUSTERS, ACCESS_GROUPS];
 
 /** The caller's strongest permission on each console object (curfew extension; absent = none). */
 function privilegesOf(principal: Principal | null): Record<string, Permission> {

@@ -2,11 +2,11 @@
 // console and for scripts that already speak /api. The request body and the task body are BIG-IQ's
 // (docs/api-bigiq.md), so one shape serves both surfaces; each task also carries `progress`, its per-device tally.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ACTIVE_SESSIONS } from '../../core/access.js';
+import { ACTIVE_SESSIONS, CURFEWS } from '../../core/access.js';
 import { isDomainError } from '../../core/errors.js';
 import type { Device, KillTask, TaskTarget } from '../../core/model.js';
 import type { AppDeps } from '../app.js';
-import { KILL_REQUEST_SCHEMA, readKillRequest } from '../kill-request.js';
+import { asksForCurfew, KILL_REQUEST_SCHEMA, readKillCurfew, readKillRequest } from '../kill-request.js';
 import { progressOf, renderTask, TASKS_PATH } from '../kill-task-body.js';
 import { SpsError, spsErrorSchema } from './errors.js';
 import { requireSpsPrivilege } from './plugin.js';
@@ -26,7 +26,10 @@ const taskObject = {
 const errors = { 400: spsErrorSchema, 401: spsErrorSchema, 403: spsErrorSchema, 404: spsErrorSchema };
 const keyParams = { type: 'object', properties: { key: { type: 'string' } }, required: ['key'] } as const;
 
-export async function registerKillTaskRoutes(app: FastifyInstance, deps: Pick<AppDeps, 'tasks' | 'machineId'>) {
+export async function registerKillTaskRoutes(
+  app: FastifyInstance,
+  deps: Pick<AppDeps, 'tasks' | 'curfews' | 'machineId'>,
+) {
   const { tasks } = deps;
   /** Task objects for a page of tasks: their targets in one query, whatever the page size. */
   const taskObjectsOf = async (list: readonly KillTask[], detail: boolean) => {
@@ -55,7 +58,9 @@ export async function registerKillTaskRoutes(app: FastifyInstance, deps: Pick<Ap
     {
       schema: {
         tags: TAGS,
-        summary: 'Create a kill task (the BIG-IQ kill-sessions body, with "fleet"); answers 201 with the task',
+        summary:
+          'Create a kill task (the BIG-IQ kill-sessions body, with "fleet", and "curfew": kill now and keep out); ' +
+          'answers 201 with the task (and curfewId)',
         body: KILL_REQUEST_SCHEMA,
         response: { 201: taskObject, ...errors },
       },
@@ -64,9 +69,20 @@ export async function registerKillTaskRoutes(app: FastifyInstance, deps: Pick<Ap
     },
     async (request, reply) => {
       const principal = requireSpsPrivilege(request, ACTIVE_SESSIONS, 'write');
+      if (asksForCurfew(request.body)) requireSpsPrivilege(request, CURFEWS, 'write');
       const selector = selectorFrom(request.body);
-      const task = await tasks.submit(selector, { name: principal.name, address: request.ip });
-      return reply.code(201).send(await taskObjectOf(task));
+      // A bad curfew refuses the request here, before anything is killed (400 SemanticError, details.code).
+      const keepOut = await readKillCurfew(deps.curfews, request.body, selector);
+      const actor = { name: principal.name, address: request.ip };
+      const task = await tasks.submit(selector, actor);
+      const curfew = keepOut && (await deps.curfews.setInput(keepOut, actor));
+      const created = await taskObjectOf(task);
+      if (!created || !curfew) return reply.code(201).send(created);
+      return reply.code(201).send({
+        ...created,
+        body: { ...created.body, curfewId: curfew.id },
+        meta: { ...created.meta, curfew: `/api/curfews/${curfew.id}` },
+      });
     },
   );
 

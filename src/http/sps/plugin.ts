@@ -8,6 +8,7 @@ import { registerAaaRoutes } from './aaa.routes.js';
 import { registerAuditLogRoutes } from './audit-log.routes.js';
 import { registerSpsAuthRoutes, type SpsLogin, spsAuthHook } from './auth.routes.js';
 import { lenientJsonBodies } from './config-routes.js';
+import { registerCurfewRoutes } from './curfews.routes.js';
 import { registerSpsDiscoveryRoutes } from './discovery.routes.js';
 import { SpsError, sendSpsError } from './errors.js';
 import { registerEventRoutes } from './events.routes.js';
@@ -62,6 +63,8 @@ export async function registerSps(scope: FastifyInstance, deps: AppDeps): Promis
   await registerKillTaskRoutes(scope, deps);
   await registerAuditLogRoutes(scope, deps);
   await registerEventRoutes(scope, deps);
+  // Curfews: a scope of their own, for bodies as scripts send them (a bare lift, curl's form type).
+  await scope.register(async (curfews) => registerCurfewRoutes(curfews, deps));
   // Configuration: its own scope, for bodies as scripts send them (empty POST /api/transaction, curl's form type).
   await scope.register(async (config) => {
     lenientJsonBodies(config);
