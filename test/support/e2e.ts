@@ -133,6 +133,24 @@ export function labControl(lab: LabProcess, device: LabDeviceEntry) {
       if (reply.status !== 201) throw new Error(`lab login on ${device.hostname}: ${reply.status}`);
       return (reply.body as { sessionId: string }).sessionId;
     },
+    /** A logon attempt as the device answers it (401 `{"denied":"curfew"}` when its access policy refuses the user). */
+    logon(user: string, clientIp = '203.0.113.9'): Promise<JsonReply> {
+      return https(url('/lab/sessions'), 'POST', { body: { user, clientIp } });
+    },
+    async policy(installed: boolean): Promise<void> {
+      const reply = await https(url('/lab/policy'), 'PUT', { body: { installed } });
+      if (reply.status !== 200) throw new Error(`lab policy on ${device.hostname}: ${reply.status}`);
+    },
+    /** The names in the device's deny list, read over iControl REST as an admin would ([] when it has none). */
+    async denied(path = '~Common~curfew_denied_users'): Promise<string[]> {
+      const basic = `Basic ${Buffer.from('admin:admin').toString('base64')}`;
+      const reply = await https(url(`/mgmt/tm/ltm/data-group/internal/${path}`), 'GET', {
+        headers: { authorization: basic },
+      });
+      if (reply.status === 404) return [];
+      const records = (reply.body as { records?: { name: string }[] }).records ?? [];
+      return records.map((r) => r.name);
+    },
     async sessions(): Promise<{ sessionId: string; user: string }[]> {
       return ((await https(url('/lab/sessions'), 'GET')).body as { items: { sessionId: string; user: string }[] })
         .items;
@@ -169,8 +187,13 @@ export interface NodeProcess {
   crash(): Promise<void>;
 }
 
-export async function startNodeProcess(dataDir: string, syncIntervalSec = 3600): Promise<NodeProcess> {
+export async function startNodeProcess(
+  dataDir: string,
+  syncIntervalSec = 3600,
+  extraArgs: readonly string[] = [],
+): Promise<NodeProcess> {
   const args = ['serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--sync-interval', String(syncIntervalSec)];
+  args.push(...extraArgs);
   args.push('--device-timeout', '2');
   const env = { ...process.env, CURFEW_ADMIN_PASSWORD: ADMIN_PASSWORD };
   const { child, match } = await spawnUntil(
