@@ -34,6 +34,25 @@ export async function readKillCurfew(
   return input;
 }
 
+/**
+ * Sets the curfew a kill asked for, after the kill was submitted. The kill is under way whatever happens here, so a
+ * failure (a device removed since the check, the database) is reported next to the task, never instead of it.
+ */
+export async function keepOut(
+  curfews: Pick<CurfewService, 'setInput'>,
+  input: CurfewInput | undefined,
+  actor: { name: string; address: string },
+): Promise<{ curfewId: string } | { curfewError: string } | undefined> {
+  if (!input) return undefined;
+  try {
+    return { curfewId: (await curfews.setInput(input, actor)).id };
+  } catch (err) {
+    return {
+      curfewError: `The kill was submitted, but its curfew was not set: ${err instanceof Error ? err.message : String(err)}`,
+    };
+  }
+}
+
 const reference = { type: 'object', properties: { link: { type: 'string' } } } as const;
 const stringOrList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } as const;
 /**

@@ -6,7 +6,7 @@ import { isDomainError } from '../../core/errors.js';
 import type { KillTask } from '../../core/model.js';
 import { isFinal } from '../../core/task-status.js';
 import type { AppDeps } from '../app.js';
-import { asksForCurfew, KILL_REQUEST_SCHEMA, readKillCurfew, readKillRequest } from '../kill-request.js';
+import { asksForCurfew, KILL_REQUEST_SCHEMA, keepOut, readKillCurfew, readKillRequest } from '../kill-request.js';
 import { renderTask, TASK_COLLECTION_KIND, TASK_KIND, TASK_NAME, TASKS_PATH, taskSelfLink } from '../kill-task-body.js';
 import { requirePrivilege } from './authorize.js';
 import { BigiqError, bigiqErrorSchema } from './errors.js';
@@ -90,15 +90,15 @@ export async function registerKillSessionsRoutes(app: FastifyInstance, deps: Kil
         selfLink: taskSelfLink(id),
       };
       const selector = await orBigiqError(request.body, filledIn, () => readKillRequest(request.body));
-      const keepOut = await orBigiqError(request.body, filledIn, () =>
+      const curfewInput = await orBigiqError(request.body, filledIn, () =>
         readKillCurfew(deps.curfews, request.body, selector),
       );
       const actor = { name: principal.name, address: request.ip };
       const task = await tasks.submit(selector, actor, { id, now });
       // The kill first (what the operator needs most), then the curfew that keeps the user out from now on.
-      const curfew = keepOut && (await deps.curfews.setInput(keepOut, actor));
+      const kept = await keepOut(deps.curfews, curfewInput, actor);
       const [body] = await render([task]);
-      return reply.code(deps.bigiq.killPostStatus).send(curfew ? { ...body, curfewId: curfew.id } : body);
+      return reply.code(deps.bigiq.killPostStatus).send({ ...body, ...kept });
     },
   );
 

@@ -6,7 +6,7 @@ import { ACTIVE_SESSIONS, CURFEWS } from '../../core/access.js';
 import { isDomainError } from '../../core/errors.js';
 import type { Device, KillTask, TaskTarget } from '../../core/model.js';
 import type { AppDeps } from '../app.js';
-import { asksForCurfew, KILL_REQUEST_SCHEMA, readKillCurfew, readKillRequest } from '../kill-request.js';
+import { asksForCurfew, KILL_REQUEST_SCHEMA, keepOut, readKillCurfew, readKillRequest } from '../kill-request.js';
 import { progressOf, renderTask, TASKS_PATH } from '../kill-task-body.js';
 import { SpsError, spsErrorSchema } from './errors.js';
 import { requireSpsPrivilege } from './plugin.js';
@@ -72,16 +72,16 @@ export async function registerKillTaskRoutes(
       if (asksForCurfew(request.body)) requireSpsPrivilege(request, CURFEWS, 'write');
       const selector = selectorFrom(request.body);
       // A bad curfew refuses the request here, before anything is killed (400 SemanticError, details.code).
-      const keepOut = await readKillCurfew(deps.curfews, request.body, selector);
+      const curfewInput = await readKillCurfew(deps.curfews, request.body, selector);
       const actor = { name: principal.name, address: request.ip };
       const task = await tasks.submit(selector, actor);
-      const curfew = keepOut && (await deps.curfews.setInput(keepOut, actor));
+      const kept = await keepOut(deps.curfews, curfewInput, actor);
       const created = await taskObjectOf(task);
-      if (!created || !curfew) return reply.code(201).send(created);
+      if (!created || !kept) return reply.code(201).send(created);
       return reply.code(201).send({
         ...created,
-        body: { ...created.body, curfewId: curfew.id },
-        meta: { ...created.meta, curfew: `/api/curfews/${curfew.id}` },
+        body: { ...created.body, ...kept },
+        meta: { ...created.meta, ...('curfewId' in kept && { curfew: `/api/curfews/${kept.curfewId}` }) },
       });
     },
   );
