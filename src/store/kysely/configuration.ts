@@ -16,6 +16,7 @@ import type {
 import { configTransactionStore } from './config-transactions.js';
 import { isUniqueViolation } from './dialect.js';
 import type { InventoryGeneration } from './inventory-generation.js';
+import { KeptRead } from './kept-read.js';
 import { auditToRow, deviceFromRow, deviceToRow, newUserKey } from './rows.js';
 import type { AaaAclTable, AaaGroupTable, Database } from './schema.js';
 
@@ -39,9 +40,31 @@ const aclFromRow = (row: AaaAclTable): AclRecord => ({
   permission: row.permission === 'write' ? 'write' : 'read',
 });
 
+/**
+ * How long a node answers from the configuration revision it last read: every authenticated request reads it (cached
+ * privileges are checked against it), so a privilege revoked through another node is honoured there for up to this
+ * long more (docs/security.md); one revoked through this node is not.
+ */
+export const CONFIG_REVISION_MAX_AGE_MS = 200;
+
 export function configStore(db: Kysely<Database>, box: SecretBox, generation: InventoryGeneration): ConfigStore {
-  /** A commit or fleet write that changes devices moves the inventory generation as its transaction's last write. */
+  const revision = new KeptRead(async () => {
+    const row = await db.selectFrom('config_revision').select('revision').where('id', '=', 1).executeTakeFirst();
+    return Number(row?.revision ?? 0);
+  }, CONFIG_REVISION_MAX_AGE_MS);
+  /** Every commit and fleet write moves the revision; one that changes devices also the inventory generation. */
   const inventoryChanging = async <T>(ops: readonly ConfigOp[], write: (trx: Transaction<Database>) => Promise<T>) => {
+    try {
+      return await inventoryChangingIn(ops, write);
+    } finally {
+      revision.committed();
+    }
+  };
+  /** A commit or fleet write that changes devices moves the inventory generation as its transaction's last write. */
+  const inventoryChangingIn = async <T>(
+    ops: readonly ConfigOp[],
+    write: (trx: Transaction<Database>) => Promise<T>,
+  ) => {
     if (!touchesInventory(ops)) return db.transaction().execute(write);
     try {
       return await db.transaction().execute(async (trx) => {
@@ -58,10 +81,7 @@ export function configStore(db: Kysely<Database>, box: SecretBox, generation: In
     ...configTransactionStore(db),
     loadConfiguration: () => db.transaction().execute((trx) => loadSnapshot(trx)),
 
-    async configRevision() {
-      const row = await db.selectFrom('config_revision').select('revision').where('id', '=', 1).executeTakeFirst();
-      return Number(row?.revision ?? 0);
-    },
+    configRevision: () => revision.read(),
 
     async listConfigCommits(afterRevision) {
       const rows = await db

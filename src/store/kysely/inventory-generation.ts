@@ -12,44 +12,27 @@
 //   committed through this store are seen by the next read, as the writers call `committed()` once their transaction
 //   is in.
 import type { Kysely } from 'kysely';
+import { KeptRead } from './kept-read.js';
 import type { Database } from './schema.js';
 
 /** How long a node answers from the generation it last read, when nothing changed through it meanwhile. */
 export const INVENTORY_GENERATION_MAX_AGE_MS = 200;
 
 export class InventoryGeneration {
-  readonly #db: Kysely<Database>;
-  readonly #maxAgeMs: number;
-  readonly #now: () => number;
-  /** Counts changes committed through this store; a read started before one is not kept. */
-  #epoch = 0;
-  #kept: { value: Promise<number>; at: number; epoch: number } | undefined;
+  readonly #kept: KeptRead;
 
   constructor(db: Kysely<Database>, maxAgeMs = INVENTORY_GENERATION_MAX_AGE_MS, now = () => performance.now()) {
-    this.#db = db;
-    this.#maxAgeMs = maxAgeMs;
-    this.#now = now;
+    const read = async () =>
+      Number(
+        (await db.selectFrom('inventory_generation').select('generation').where('id', '=', 1).executeTakeFirstOrThrow())
+          .generation,
+      );
+    this.#kept = new KeptRead(read, maxAgeMs, now);
   }
 
   /** The current generation, at most `maxAgeMs` old (never older than this store's own committed changes). */
   read(): Promise<number> {
-    const now = this.#now();
-    const kept = this.#kept;
-    if (kept && kept.epoch === this.#epoch && now - kept.at < this.#maxAgeMs) return kept.value;
-    const epoch = this.#epoch;
-    const value = this.#db
-      .selectFrom('inventory_generation')
-      .select('generation')
-      .where('id', '=', 1)
-      .executeTakeFirstOrThrow()
-      .then((row) => Number(row.generation));
-    // Concurrent readers share the read in flight; a failed read is not kept.
-    const entry = { value, at: now, epoch };
-    this.#kept = entry;
-    value.catch(() => {
-      if (this.#kept === entry) this.#kept = undefined;
-    });
-    return value;
+    return this.#kept.read();
   }
 
   /** Moves the generation inside `trx`; call it as the transaction's last write. */
@@ -63,7 +46,6 @@ export class InventoryGeneration {
 
   /** A transaction that called `bump` has committed (or may have): the next read goes to the database. */
   committed(): void {
-    this.#epoch++;
-    this.#kept = undefined;
+    this.#kept.committed();
   }
 }
