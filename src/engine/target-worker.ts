@@ -134,6 +134,12 @@ export class TargetWorker {
       const work = this.#limit(() => this.#process(context, target)).finally(() => {
         this.#work.delete(work);
         this.#inFlight -= 1;
+        // The last device in flight: its outcome decides when the task ends, so it does not wait for the batch timer.
+        if (this.#inFlight === 0) {
+          void this.#writer
+            .flush()
+            .catch((err: unknown) => this.#log.warn(errorFields(err), 'writing device outcomes failed; retrying'));
+        }
         if (!context || --context.inFlight === 0) this.#contexts.delete(target.taskId);
         if (this.#more) void this.pump();
       });
