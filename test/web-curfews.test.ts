@@ -214,8 +214,19 @@ describe('curfews in the web console', { skip: process.env.CI === 'true' ? false
     const detail = page.getByTestId('curfew-detail');
     await detail.getByRole('heading', { name: `Curfew on ${KEPT_OUT}` }).waitFor();
     await detail.getByText('whole fleet').waitFor();
-    await page.getByRole('table', { name: 'Active curfews' }).getByText('expiring').waitFor();
+    const activeTable = page.getByRole('table', { name: 'Active curfews' });
+    await activeTable.getByText('expiring').waitFor();
     await until('their sessions to go', () => labSessionsOf(KEPT_OUT).length === 0);
+
+    await detail.getByRole('button', { name: `Extend the curfew on ${KEPT_OUT}` }).click();
+    const extend = page.getByRole('dialog', { name: `Extend the curfew on ${KEPT_OUT}` });
+    await extend.getByLabel('Duration').fill('2h');
+    const extended = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/extend'));
+    await extend.getByRole('button', { name: 'Set the new end' }).click();
+    assert.deepEqual((await extended).postDataJSON(), { duration: '2h' });
+    await extend.waitFor({ state: 'hidden' });
+    await activeTable.getByText(/^(1h 59m|2h 00m)$/).waitFor();
+    assert.equal(await activeTable.getByText('expiring').count(), 0);
   });
 
   it('sets a curfew from the form of the curfews page', async () => {
