@@ -7,6 +7,7 @@ export type Permission = 'read' | 'write';
 export const OBJECTS = {
   sessions: '/special/active_sessions',
   audit: '/special/audit',
+  curfews: '/special/curfews',
   aaa: '/api/configuration/aaa',
   devices: '/api/configuration/devices',
   clusters: '/api/configuration/clusters',

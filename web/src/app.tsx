@@ -5,6 +5,7 @@ import { api, can, type Me, OBJECTS, signedOut, whoAmI } from './api.js';
 import { connectLive, disconnectLive, useLiveStatus } from './live.js';
 import { AccessPage } from './pages/access.js';
 import { AuditPage } from './pages/audit.js';
+import { CurfewsPage } from './pages/curfews.js';
 import { DevicesPage } from './pages/devices.js';
 import { LoginPage } from './pages/login.js';
 import { SessionsPage } from './pages/sessions.js';
@@ -21,6 +22,7 @@ interface NavItem {
 const NAV: readonly NavItem[] = [
   { path: '/sessions', label: 'Sessions', visible: (me) => can(me, OBJECTS.sessions, 'read') },
   { path: '/tasks', label: 'Kill tasks', visible: (me) => can(me, OBJECTS.sessions, 'read') },
+  { path: '/curfews', label: 'Curfews', visible: (me) => can(me, OBJECTS.curfews, 'read') },
   { path: '/devices', label: 'Devices', visible: (me) => can(me, OBJECTS.devices, 'read') },
   { path: '/access', label: 'Users & privileges', visible: (me) => can(me, OBJECTS.aaa, 'read') },
   { path: '/audit', label: 'Audit log', visible: (me) => can(me, OBJECTS.audit, 'read') },
@@ -31,6 +33,9 @@ function Page(props: { path: string; me: Me }) {
   const task = /^\/tasks\/([^/]+)$/.exec(path);
   if (task?.[1]) return <TaskDetailPage taskKey={decodeURIComponent(task[1])} me={me} />;
   if (path === '/tasks') return <TasksPage />;
+  const curfew = /^\/curfews\/([^/]+)$/.exec(path);
+  if (curfew?.[1]) return <CurfewsPage me={me} curfewKey={decodeURIComponent(curfew[1])} />;
+  if (path === '/curfews') return <CurfewsPage me={me} />;
   if (path === '/devices') return <DevicesPage me={me} />;
   if (path === '/access') return <AccessPage me={me} />;
   if (path === '/audit') return <AuditPage />;

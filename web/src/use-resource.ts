@@ -63,3 +63,15 @@ export function useAction(): {
   }, []);
   return { busy, error, run, clear: () => setError(undefined) };
 }
+
+/** Calls `tick` every `everyMs` while the tab is visible (what no event announces: time left, a curfew's end). */
+export function useInterval(tick: () => void, everyMs: number): void {
+  const latest = useRef(tick);
+  latest.current = tick;
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') latest.current();
+    }, everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+}

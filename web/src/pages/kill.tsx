@@ -2,12 +2,15 @@
 // devices the inventory sees it ending, counted by the server right now) and with the devices in scope, flagging those
 // that look unable to answer. A kill of everything in a scope asks for the scope's name to be typed. The kill itself
 // is one task (POST /api/kill-tasks, BIG-IQ's body) over the scope the operator named; the task page follows it.
+// A user's kill may also keep them out ("curfew": a curfew on that user over the same scope, set by the same request).
 import { useState } from 'preact/hooks';
 import { api, deviceReference, get, quoted, withQuery } from '../api.js';
 import { Modal } from '../components/dialog.js';
 import { ErrorNote } from '../components/pager.js';
 import { plural } from '../format.js';
+import { onLinkClick } from '../router.js';
 import { useAction, useResource } from '../use-resource.js';
+import { curfewPath } from './curfew-model.js';
 import { ScopeNote, useScopeDevices } from './kill-scope.js';
 
 export interface SessionRow {
@@ -121,8 +124,91 @@ function RadiusNote(props: { plan: KillPlan; radius: Radius }) {
   );
 }
 
-export function KillDialog(props: { plan: KillPlan; onClose: () => void; onKilled: (taskKey: string) => void }) {
+/** "And keep out for …": the kill request's `curfew` field, or undefined when not asked. */
+interface KeepOut {
+  on: boolean;
+  duration: string;
+  reason: string;
+}
+
+function KeepOutFields(props: { user: string; keepOut: KeepOut; onKeepOut: (keepOut: KeepOut) => void }) {
+  const { keepOut } = props;
+  const set = (change: Partial<KeepOut>) => props.onKeepOut({ ...keepOut, ...change });
+  return (
+    <fieldset class="keep-out">
+      <legend>Keep out</legend>
+      <div>
+        <label class="check">
+          <input type="checkbox" checked={keepOut.on} onChange={(e) => set({ on: e.currentTarget.checked })} />
+          and keep {props.user} out of the fleet with a curfew
+        </label>
+      </div>
+      {keepOut.on && (
+        <>
+          <label for="keep-out-duration">Keep out for</label>
+          <input
+            id="keep-out-duration"
+            placeholder="2h · 90m · 7d · PT2H (empty: until lifted)"
+            value={keepOut.duration}
+            onInput={(e) => set({ duration: e.currentTarget.value })}
+          />
+          <label for="keep-out-reason">Reason (required)</label>
+          <input id="keep-out-reason" value={keepOut.reason} onInput={(e) => set({ reason: e.currentTarget.value })} />
+        </>
+      )}
+    </fieldset>
+  );
+}
+
+function curfewField(keepOut: KeepOut): Record<string, string> | undefined {
+  if (!keepOut.on) return undefined;
+  const duration = keepOut.duration.trim();
+  return { ...(duration !== '' && { duration }), reason: keepOut.reason };
+}
+
+/** After a kill that set a curfew: both are named, with links, before the operator moves on. */
+function KilledAndKeptOut(props: { taskKey: string; curfewId: string; onClose: () => void }) {
+  const task = `/tasks/${encodeURIComponent(props.taskKey)}`;
+  const curfew = curfewPath(props.curfewId);
+  const follow = (event: MouseEvent, path: string) => {
+    onLinkClick(event, path);
+    if (event.defaultPrevented) props.onClose();
+  };
+  return (
+    <div data-testid="kill-curfew-result" aria-live="polite">
+      <p>
+        The kill task started:{' '}
+        <a href={task} onClick={(e) => follow(e, task)}>
+          follow the kill task
+        </a>
+        .
+      </p>
+      <p>
+        Curfew <code>{props.curfewId}</code> set:{' '}
+        <a href={curfew} onClick={(e) => follow(e, curfew)}>
+          open the curfew
+        </a>
+        .
+      </p>
+      <div class="row end">
+        <button type="button" onClick={props.onClose}>
+          Close
+        </button>
+      </div>
+    </div>
+  );
+}
+
+export function KillDialog(props: {
+  plan: KillPlan;
+  canCurfew?: boolean;
+  onClose: () => void;
+  onKilled: (taskKey: string) => void;
+}) {
   const { plan } = props;
+  const [keepOut, setKeepOut] = useState<KeepOut>({ on: false, duration: '2h', reason: '' });
+  const [done, setDone] = useState<{ taskKey: string; curfewId: string } | null>(null);
+  const offersKeepOut = plan.kind === 'user' && props.canCurfew === true;
   const radius = useResource(() => radiusOf(plan), []);
   const scope = useScopeDevices(plan);
   const [typed, setTyped] = useState('');
@@ -132,12 +218,27 @@ export function KillDialog(props: { plan: KillPlan; onClose: () => void; onKille
   const devices = scope.data;
   const nothingAsked = devices !== undefined && devices !== 'forbidden' && devices.asked.length === 0;
   const scopeKnown = devices !== undefined || scope.error !== undefined;
-  const ready = r !== undefined && scopeKnown && !nothingAsked && (!needsTyping || typed === plan.name);
+  const curfew = offersKeepOut ? curfewField(keepOut) : undefined;
+  const ready =
+    r !== undefined &&
+    scopeKnown &&
+    !nothingAsked &&
+    (!needsTyping || typed === plan.name) &&
+    (curfew === undefined || keepOut.reason.trim() !== '');
   const confirm = () =>
     action.run(async () => {
-      const task = await api<{ key: string }>('POST', '/api/kill-tasks', requestOf(plan));
-      props.onKilled(task.key);
+      const body = { ...requestOf(plan), ...(curfew && { curfew }) };
+      const task = await api<{ key: string; body: { curfewId?: string } }>('POST', '/api/kill-tasks', body);
+      if (task.body.curfewId) setDone({ taskKey: task.key, curfewId: task.body.curfewId });
+      else props.onKilled(task.key);
     });
+  if (done) {
+    return (
+      <Modal title={`Killed and kept out: ${plan.kind === 'user' ? plan.user : ''}`} onClose={props.onClose}>
+        <KilledAndKeptOut taskKey={done.taskKey} curfewId={done.curfewId} onClose={props.onClose} />
+      </Modal>
+    );
+  }
   return (
     <Modal title={titleOf(plan)} onClose={props.onClose}>
       {r === undefined ? (
@@ -155,6 +256,9 @@ export function KillDialog(props: { plan: KillPlan; onClose: () => void; onKille
           </label>
           <input id="confirm-scope" autocomplete="off" value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
         </>
+      )}
+      {offersKeepOut && plan.kind === 'user' && (
+        <KeepOutFields user={plan.user} keepOut={keepOut} onKeepOut={setKeepOut} />
       )}
       <ErrorNote error={action.error} />
       <div class="row end">

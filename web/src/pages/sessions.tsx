@@ -1,6 +1,6 @@
 // Sessions: the fleet-wide table, searched, sorted and paged by the server (/api/audit/sessions, the same query
 // language as scripts use), with counts per device, cluster and access group, and the kills: selected rows, all of
-// one user, or everything in a scope.
+// one user, or everything in a scope. A row also sets a curfew on its user (write on /special/curfews).
 import { useState } from 'preact/hooks';
 import { can, get, type Me, OBJECTS, withQuery } from '../api.js';
 import { ErrorNote, Pager } from '../components/pager.js';
@@ -8,6 +8,8 @@ import { count, dateTime, duration } from '../format.js';
 import { useLive } from '../live.js';
 import { navigate } from '../router.js';
 import { useResource } from '../use-resource.js';
+import { curfewPath } from './curfew-model.js';
+import { SessionCurfewDialog } from './curfew-set.js';
 import { KillDialog, type KillPlan, type SessionRow } from './kill.js';
 import { SessionCounts } from './session-counts.js';
 
@@ -125,11 +127,13 @@ function SearchForm(props: {
 
 export function SessionsPage(props: { me: Me }) {
   const canKill = can(props.me, OBJECTS.sessions, 'write');
+  const canCurfew = can(props.me, OBJECTS.curfews, 'write');
   const [q, setQ] = useState('');
   const [activeOnly, setActiveOnly] = useState(true);
   const [sort, setSort] = useState('-start_time');
   const [offset, setOffset] = useState(0);
   const [plan, setPlan] = useState<KillPlan | null>(null);
+  const [curfewRow, setCurfewRow] = useState<SessionRow | null>(null);
   const query = searchQuery(q, activeOnly);
   const page = useResource(async () => {
     const url = withQuery('/api/audit/sessions', { q: query, fields: FIELDS, sort, limit: PAGE, offset });
@@ -176,8 +180,10 @@ export function SessionsPage(props: { me: Me }) {
           sort={sort}
           onSort={(next) => restart(() => setSort(next))}
           canKill={canKill}
+          canCurfew={canCurfew}
           selection={selection}
           onKillUser={(user) => setPlan({ kind: 'user', user })}
+          onCurfew={setCurfewRow}
         />
         <Pager
           label="Session pages"
@@ -191,11 +197,22 @@ export function SessionsPage(props: { me: Me }) {
       {plan && (
         <KillDialog
           plan={plan}
+          canCurfew={canCurfew}
           onClose={() => setPlan(null)}
           onKilled={(taskKey) => {
             setPlan(null);
             selection.clear();
             navigate(`/tasks/${encodeURIComponent(taskKey)}`);
+          }}
+        />
+      )}
+      {curfewRow && (
+        <SessionCurfewDialog
+          row={curfewRow}
+          onClose={() => setCurfewRow(null)}
+          onSet={(curfew) => {
+            setCurfewRow(null);
+            navigate(curfewPath(curfew.key));
           }}
         />
       )}
@@ -208,8 +225,10 @@ interface TableProps {
   sort: string;
   onSort: (sort: string) => void;
   canKill: boolean;
+  canCurfew: boolean;
   selection: ReturnType<typeof useSelection>;
   onKillUser: (user: string) => void;
+  onCurfew: (row: SessionRow) => void;
 }
 
 function SessionTable(props: TableProps) {
@@ -245,7 +264,7 @@ function SessionTable(props: TableProps) {
                 )}
               </th>
             ))}
-            {canKill && <th scope="col">Actions</th>}
+            {(canKill || props.canCurfew) && <th scope="col">Actions</th>}
           </tr>
         </thead>
         <tbody>
@@ -257,7 +276,15 @@ function SessionTable(props: TableProps) {
             </tr>
           )}
           {rows.map((row) => (
-            <Row key={row.key} row={row} canKill={canKill} selection={props.selection} onKillUser={props.onKillUser} />
+            <Row
+              key={row.key}
+              row={row}
+              canKill={canKill}
+              canCurfew={props.canCurfew}
+              selection={props.selection}
+              onKillUser={props.onKillUser}
+              onCurfew={props.onCurfew}
+            />
           ))}
         </tbody>
       </table>
@@ -288,11 +315,23 @@ function Row(props: Omit<TableProps, 'rows' | 'sort' | 'onSort'> & { row: Sessio
       <td>{dateTime(row.startTime)}</td>
       <td>{row.active ? duration(row.duration) : `ended after ${duration(row.duration)}`}</td>
       <td>{row.protocol}</td>
-      {canKill && (
-        <td>
-          <button type="button" class="link danger-text" onClick={() => props.onKillUser(row.user)}>
-            Kill all of {row.user}
-          </button>
+      {(canKill || props.canCurfew) && (
+        <td class="actions">
+          {canKill && (
+            <button type="button" class="link danger-text" onClick={() => props.onKillUser(row.user)}>
+              Kill all of {row.user}
+            </button>
+          )}
+          {props.canCurfew && (
+            <button
+              type="button"
+              class="link"
+              aria-label={`Curfew ${row.user} (session ${row.sessionId})`}
+              onClick={() => props.onCurfew(row)}
+            >
+              Curfew…
+            </button>
+          )}
         </td>
       )}
     </tr>

@@ -6,7 +6,7 @@ import { count } from '../format.js';
 import { useLive } from '../live.js';
 import { onLinkClick } from '../router.js';
 import { useAction, useResource } from '../use-resource.js';
-import { FINAL, ProgressBar, StatusBadge, scopeOf, type TaskBody } from './tasks.js';
+import { FINAL, Origin, ProgressBar, StatusBadge, scopeOf, type TaskBody } from './tasks.js';
 
 interface DeviceResult {
   host: string;
@@ -50,6 +50,11 @@ export function TaskDetailPage(props: { taskKey: string; me: Me }) {
               </dd>
               <dt>By</dt>
               <dd>{body.username}</dd>
+              <dt>Origin</dt>
+              <dd data-testid="task-origin">
+                <Origin task={body} />
+                {body.origin === 'curfew' && ' — its enforcement caught these sessions'}
+              </dd>
               <dt>Started</dt>
               <dd>{new Date(body.startDateTime).toLocaleString()}</dd>
               {body.endDateTime && (

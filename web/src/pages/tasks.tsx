@@ -1,4 +1,5 @@
-// Kill tasks, newest first, with their live progress; each opens its detail page.
+// Kill tasks, newest first, with their live progress and origin (an operator, or a curfew that caught sessions); each
+// opens its detail page.
 import { useState } from 'preact/hooks';
 import { get, withQuery } from '../api.js';
 import { ErrorNote, Pager } from '../components/pager.js';
@@ -38,6 +39,9 @@ export interface TaskBody {
   endDateTime?: string;
   username: string;
   progress: Progress;
+  /** `operator` (someone asked) or `curfew` (a curfew's enforcement caught sessions; `curfewId` says which). */
+  origin?: 'operator' | 'curfew';
+  curfewId?: string;
 }
 
 export const FINAL = new Set(['FINISHED', 'FAILED', 'CANCELED']);
@@ -58,6 +62,18 @@ export function scopeOf(task: TaskBody): string {
   if (task.clusterNames?.length) parts.push(`cluster ${task.clusterNames.join(', ')}`);
   if (task.deviceReferences?.length) parts.push(`on ${plural(task.deviceReferences.length, 'device')}`);
   return parts.join(' · ');
+}
+
+/** Who started the task: an operator, or a curfew (linked to its page). */
+export function Origin(props: { task: TaskBody }) {
+  const { task } = props;
+  if (task.origin !== 'curfew' || task.curfewId === undefined) return <>operator</>;
+  const path = `/curfews/${encodeURIComponent(task.curfewId)}`;
+  return (
+    <a href={path} class="badge origin-curfew" onClick={(e) => onLinkClick(e, path)} title={`Curfew ${task.curfewId}`}>
+      curfew
+    </a>
+  );
 }
 
 export function StatusBadge(props: { status: string }) {
@@ -97,6 +113,7 @@ export function TasksPage() {
               <tr>
                 <th scope="col">Started</th>
                 <th scope="col">By</th>
+                <th scope="col">Origin</th>
                 <th scope="col">Action</th>
                 <th scope="col">Scope</th>
                 <th scope="col">Status</th>
@@ -109,7 +126,7 @@ export function TasksPage() {
             <tbody>
               {items.length === 0 && (
                 <tr>
-                  <td colSpan={7} class="muted">
+                  <td colSpan={8} class="muted">
                     No kill tasks yet.
                   </td>
                 </tr>
@@ -122,6 +139,9 @@ export function TasksPage() {
                     </a>
                   </td>
                   <td>{body.username}</td>
+                  <td>
+                    <Origin task={body} />
+                  </td>
                   <td>{body.action}</td>
                   <td>{scopeOf(body)}</td>
                   <td>
