@@ -51,10 +51,12 @@ export const DEFAULT_CURFEW_OPTIONS: CurfewEnforcerOptions = {
 };
 
 export type SubmitKill = (selector: KillSelector, actor: Actor) => Promise<KillTask>;
-/** The devices this node enforces: those it holds sync leases on (InventorySync). */
+/** The devices this node enforces: those it holds sync leases on (InventorySync); and whether a kill works on one. */
 export interface DeviceShare {
   holds(deviceId: string): boolean;
   refreshShare(maxAgeMs: number): Promise<void>;
+  /** A kill task runs on the device on this node (DeviceActivity): what it targets is left to it. */
+  killing(deviceId: string): boolean;
 }
 
 /** How old this node's claim on its share of the devices may be when a round starts. */
@@ -216,6 +218,9 @@ export class CurfewEnforcer {
 
   /** Sessions on the device that an active curfew scoping it keeps out: an enforce curfew first, else a monitor one. */
   #catch(device: Device, sessions: readonly DeviceSession[], active: readonly Curfew[]): Caught[] {
+    // A kill on the device (an operator's "kill now and keep out", or this curfew's own) is ending sessions right now;
+    // whatever survives it is caught by the next round, so no session is killed twice at once.
+    if (this.#share.killing(device.id)) return [];
     const here = active.filter((c) => curfewScopesDevice(c.where, device));
     if (here.length === 0) return [];
     const ordered = [...here.filter((c) => c.mode === 'enforce'), ...here.filter((c) => c.mode === 'monitor')];

@@ -103,11 +103,16 @@ export class Engine {
     this.sessions = new SessionService(store, this.tasks);
     this.audit = new AuditService(store);
     this.fleet = new FleetQueries(store);
+    const sync = this.sync;
     this.enforcer = new CurfewEnforcer(
       store,
       this.connections,
       (selector, actor) => this.submitKill(selector, actor),
-      this.sync,
+      {
+        holds: (deviceId) => sync.holds(deviceId),
+        refreshShare: (maxAgeMs) => sync.refreshShare(maxAgeMs),
+        killing: (deviceId) => activity.killing(deviceId),
+      },
       this.events,
       { ...DEFAULT_CURFEW_OPTIONS, ...options.curfews },
       options.nodeId,
