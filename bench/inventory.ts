@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { ADMIN_PASSWORD, startBenchServer } from './bench-server.js';
+import { startProfile, stopProfile } from './profile.js';
 import { LabProcess, machine, ms, percentile, table } from './support.js';
 
 const { values } = parseArgs({
@@ -32,9 +33,11 @@ try {
   const results = await bench.server.engine.sync.syncAll();
   const syncMs = performance.now() - t0;
   const failed = results.filter((r) => !r.ok).length;
+  await startProfile();
   const t1 = performance.now();
   const again = await bench.server.engine.sync.syncAll();
   const resyncMs = performance.now() - t1;
+  await stopProfile();
   const stored = (await bench.server.engine.sessions.countBy({ kind: 'verdict', verdicts: ['ACTIVE'] }, 'user', 1))
     .total;
   global.gc?.();

@@ -115,6 +115,7 @@ function postgresSuites(server: string): void {
           '0011_curfews',
           '0012_curfew_violations',
           '0013_sessions_start_order',
+          '0014_listing_hash',
         ],
       );
       await writeFleetOps(a, { op: 'putCredential', ref: 'device:shared', username: 'admin', password: 'from node a' });

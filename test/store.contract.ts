@@ -15,6 +15,7 @@ import {
   device,
   pendingTarget,
   putDevices,
+  recordKill,
   removeDevices,
   writeFleetOps,
 } from './support/factories.js';
@@ -150,6 +151,30 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await removeDevices(store, d);
       assert.equal(await countActiveSessions(store, { deviceIds: [d.id] }), 0);
       assert.equal(await store.findSessionRecord(d.id, 'bb'), undefined, 'removing a device removes its sessions');
+    });
+
+    it('skips an unchanged listing, but not after a kill changed the rows', async () => {
+      const d = device();
+      await putDevices(store, d);
+      const s = (id: string) => ({
+        deviceId: d.id,
+        sessionId: id,
+        user: 'zed',
+        clientIp: '10.0.0.9',
+        startedAt: 100,
+        protocol: 'apm',
+      });
+      await store.replaceDeviceSessions(d.id, [s('k1'), s('k2')], 1000);
+      const generation = await store.inventoryGeneration();
+      await store.replaceDeviceSessions(d.id, [s('k1'), s('k2')], 2000);
+      assert.equal(await store.inventoryGeneration(), generation, 'an unchanged listing changes nothing a search sees');
+      assert.equal((await store.findSessionRecord(d.id, 'k1'))?.lastSeenAt, 2000, 'but moves the sighting');
+      // A kill ends k1; the device lists it again afterwards (the kill did not hold): the same listing is applied.
+      await recordKill(store, d, ['k1'], 3000);
+      assert.equal((await store.findSessionRecord(d.id, 'k1'))?.endReason, 'killed');
+      await store.replaceDeviceSessions(d.id, [s('k1'), s('k2')], 4000);
+      assert.equal((await store.findSessionRecord(d.id, 'k1'))?.endedAt, null, 'revived by the listing after the kill');
+      await removeDevices(store, d);
     });
 
     it('handles session sets larger than one statement can bind', async () => {

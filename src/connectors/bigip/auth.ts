@@ -2,7 +2,7 @@
 // reused for every call, renewed once when the device rejects it, and deleted on logout so tokens do not pile up on the
 // device.
 import { ConnectorError } from '../connector.js';
-import { type BigipClient, type HttpMethod, type JsonResponse, unexpectedShape } from './client.js';
+import { type BigipClient, type HttpMethod, type JsonResponse, type SendOptions, unexpectedShape } from './client.js';
 
 const LOGIN_PATH = '/mgmt/shared/authn/login';
 const TOKENS_PATH = '/mgmt/shared/authz/tokens';
@@ -37,16 +37,16 @@ export class TokenAuth {
   ) {}
 
   /** Sends a request with the token; after a 401 (token expired or revoked) logs in again once and retries. */
-  async send(method: HttpMethod, path: string, json?: unknown): Promise<JsonResponse> {
+  async send(method: HttpMethod, path: string, json?: unknown, options: SendOptions = {}): Promise<JsonResponse> {
     if (this.token && this.token.expiresAt - Date.now() < RENEW_BEFORE_MS) this.token = null;
     const token = this.token ?? (await this.login());
     try {
-      return await this.client.send(method, path, token.headers, json);
+      return await this.client.send(method, path, token.headers, json, options);
     } catch (error) {
       if (!(error instanceof ConnectorError && error.status === 401)) throw error;
       if (this.token === token) this.token = null;
       const renewed = this.token ?? (await this.login());
-      return this.client.send(method, path, renewed.headers, json);
+      return this.client.send(method, path, renewed.headers, json, options);
     }
   }
 

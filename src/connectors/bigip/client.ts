@@ -2,7 +2,7 @@
 import type { ConnectorOptions, DeviceEndpoint } from '../connector.js';
 import { DeviceHttpClient } from '../http.js';
 
-export { type HttpMethod, type JsonResponse, unexpectedShape } from '../http.js';
+export { type HttpMethod, type JsonResponse, type SendOptions, unexpectedShape } from '../http.js';
 
 function iControlMessage(body: unknown): string | undefined {
   const message = (body as { message?: unknown } | null)?.message;

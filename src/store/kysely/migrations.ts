@@ -15,6 +15,7 @@ import { inventoryGenerationSchema } from './migrations/0010_inventory_generatio
 import { curfewsSchema } from './migrations/0011_curfews.js';
 import { curfewViolationsSchema } from './migrations/0012_curfew_violations.js';
 import { sessionsStartOrderSchema } from './migrations/0013_sessions_start_order.js';
+import { listingHashSchema } from './migrations/0014_listing_hash.js';
 
 function migrationsFor(traits: DialectTraits): Record<string, Migration> {
   return {
@@ -31,6 +32,7 @@ function migrationsFor(traits: DialectTraits): Record<string, Migration> {
     '0011_curfews': curfewsSchema,
     '0012_curfew_violations': curfewViolationsSchema,
     '0013_sessions_start_order': sessionsStartOrderSchema,
+    '0014_listing_hash': listingHashSchema,
   };
 }
 

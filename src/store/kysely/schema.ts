@@ -18,6 +18,8 @@ export interface DeviceTable {
   /** Node polling this device in inventory sync, until `sync_lease_until` (epoch ms); migration 0007. */
   sync_lease_owner?: string | null;
   sync_lease_until?: number | null;
+  /** Digest of the listing the device's session rows match (migration 0014); null after any other change to them. */
+  listing_hash?: string | null;
 }
 
 export interface NamedTable {

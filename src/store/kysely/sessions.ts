@@ -1,5 +1,6 @@
 // The fleet-wide session inventory, refreshed per device by inventory sync, with the history of ended sessions.
 // The older queries (list, count per device) mean active sessions only: `ended_at IS NULL`.
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Session } from '../../core/model.js';
 import type { SessionQuery, SessionStore } from '../store.js';
@@ -61,10 +62,20 @@ export function sessionStore(
 
   return {
     async replaceDeviceSessions(deviceId, listed, seenAt): Promise<void> {
-      await changing(async (trx) => ({
-        changed: await applyListing(trx, traits, deviceId, listed, seenAt),
-        result: undefined,
-      }));
+      const digest = listingDigest(listed);
+      // The same listing as last time, and nothing else changed the device's rows since: only the sighting moves.
+      const same = await db
+        .updateTable('devices')
+        .set({ last_sync_at: seenAt })
+        .where('id', '=', deviceId)
+        .where('listing_hash', '=', digest)
+        .executeTakeFirst();
+      if (Number(same.numUpdatedRows) === 0) {
+        await changing(async (trx) => ({
+          changed: await applyListing(trx, traits, deviceId, listed, seenAt, digest),
+          result: undefined,
+        }));
+      }
       if (seenAt - lastPurgeAt >= PURGE_EVERY_MS) {
         lastPurgeAt = seenAt;
         await purgeEndedSessions(seenAt - options.historyMs);
@@ -106,6 +117,14 @@ export function sessionStore(
 
 type Listed = Parameters<SessionStore['replaceDeviceSessions']>[1];
 
+/** Everything of a listing the rows record, in the device's order (a reordered listing is applied, not skipped). */
+function listingDigest(listed: Listed): string {
+  const hash = createHash('sha1');
+  for (const s of listed)
+    hash.update(`${s.sessionId}\u0000${s.user}\u0000${s.clientIp}\u0000${s.protocol}\u0000${s.startedAt}\n`);
+  return hash.digest('base64');
+}
+
 /**
  * Brings one device's rows in line with its listing by difference, so a steady fleet costs one read per device:
  * new sessions are inserted, changed ones updated, vanished ones marked ended (`closed`, last seen at the device's
@@ -119,6 +138,7 @@ async function applyListing(
   deviceId: string,
   listed: Listed,
   seenAt: number,
+  digest: string,
 ): Promise<boolean> {
   const existing = new Map(
     (
@@ -183,6 +203,10 @@ async function applyListing(
       .execute();
   }
   // After the ends above (they read the previous listing's time): every listed session was seen now.
-  await trx.updateTable('devices').set({ last_sync_at: seenAt }).where('id', '=', deviceId).execute();
+  await trx
+    .updateTable('devices')
+    .set({ last_sync_at: seenAt, listing_hash: digest })
+    .where('id', '=', deviceId)
+    .execute();
   return updated || inserts.length > 0 || vanished.length > 0;
 }

@@ -256,6 +256,11 @@ async function endKilledSessions(
   const pairs = (pick: (o: TargetOutcome) => readonly string[]) =>
     outcomes.flatMap((o) => pick(o).map((sessionId) => [o.deviceId, sessionId] as const));
   let ended = 0;
+  // The rows of these devices no longer match their last listing: the next sync applies its listing in full.
+  const touched = [...new Set(outcomes.filter((o) => o.killed.length + o.notFound.length > 0).map((o) => o.deviceId))];
+  for (const part of chunk(touched, 1, traits.maxParams)) {
+    await trx.updateTable('devices').set({ listing_hash: null }).where('id', 'in', part).execute();
+  }
   // One UPDATE … FROM (VALUES …) per chunk for every device of the batch (both dialects name the columns
   // column1..n), not one statement per device: at a thousand devices the statements were most of the store's time.
   for (const part of chunk(
