@@ -14,6 +14,8 @@ export interface JsonResponse {
   status: number;
   /** Parsed JSON, or undefined for an empty body. */
   body: unknown;
+  /** What SendOptions.reuse's `derive` read out of this answer, or out of the identical one before it. */
+  derived?: unknown;
 }
 
 export interface DeviceResponse extends JsonResponse {
@@ -24,10 +26,11 @@ export interface SendOptions {
   /** Non-2xx statuses returned as a response instead of thrown, for callers that read the error body. */
   accept?: readonly number[];
   /**
-   * A listing polled again and again: when the device answers exactly the bytes it answered last time under this key,
-   * the previous response (the same parsed body object) is returned instead of parsing them again.
+   * A listing polled again and again: `derive` reads what the caller needs out of the parsed answer (returned in
+   * `derived`). When the device answers exactly the bytes it answered last time under `key`, the previous derived
+   * value is returned without parsing them again (and `body` is undefined).
    */
-  reuseKey?: string;
+  reuse?: { key: string; derive: (response: JsonResponse) => unknown };
 }
 
 /** Reads the human message out of a vendor's parsed error body; undefined when the body has none. */
@@ -72,7 +75,7 @@ function hostForUrl(address: string): string {
 
 export class DeviceHttpClient {
   private readonly pool: Pool;
-  readonly #reused = new Map<string, { digest: string; response: DeviceResponse }>();
+  readonly #reused = new Map<string, { digest: string; derived: unknown }>();
 
   constructor(
     endpoint: DeviceEndpoint,
@@ -120,27 +123,28 @@ export class DeviceHttpClient {
     }
     const accepted = (status >= 200 && status <= 299) || options.accept?.includes(status) === true;
     if (!accepted) throw this.statusError(what, status, text);
-    if (options.reuseKey === undefined)
-      return { status, headers: responseHeaders, body: parseBody(what, status, text) };
-    return this.#reusing(options.reuseKey, what, { status, headers: responseHeaders, text });
+    if (options.reuse === undefined) return { status, headers: responseHeaders, body: parseBody(what, status, text) };
+    return this.#reusing(options.reuse, what, { status, headers: responseHeaders, text });
   }
 
   /**
    * A steady fleet lists the same sessions round after round; parsing a thousand-session listing is most of a sync's
-   * CPU. A digest of the bytes (a fraction of the parse's cost) tells an unchanged answer; only the last one per key is
-   * kept, so memory stays one digest and one parsed body per device.
+   * CPU. A digest of the bytes (a fraction of the parse's cost) tells an unchanged answer. Only the digest and the
+   * derived value of the last answer per key are kept, never the parsed body (a thousand sessions' JSON is large).
    */
-  #reusing(key: string, what: string, answer: { status: number; headers: IncomingHttpHeaders; text: string }) {
-    const digest = createHash('sha1').update(answer.text).digest('base64');
-    const last = this.#reused.get(key);
-    if (last && last.digest === digest && last.response.status === answer.status) return last.response;
-    const response = {
-      status: answer.status,
-      headers: answer.headers,
-      body: parseBody(what, answer.status, answer.text),
-    };
-    this.#reused.set(key, { digest, response });
-    return response;
+  #reusing(
+    reuse: NonNullable<SendOptions['reuse']>,
+    what: string,
+    answer: { status: number; headers: IncomingHttpHeaders; text: string },
+  ): DeviceResponse {
+    const digest = `${answer.status}:${createHash('sha1').update(answer.text).digest('base64')}`;
+    const last = this.#reused.get(reuse.key);
+    const { status, headers } = answer;
+    if (last?.digest === digest) return { status, headers, body: undefined, derived: last.derived };
+    const response = { status, headers, body: parseBody(what, status, answer.text) };
+    const derived = reuse.derive(response);
+    this.#reused.set(reuse.key, { digest, derived });
+    return { ...response, derived };
   }
 
   close(): Promise<void> {

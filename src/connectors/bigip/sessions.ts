@@ -47,21 +47,12 @@ export function parseAccessInfo(response: JsonResponse): DeviceSession[] {
   return sessions;
 }
 
-/** Sessions read from a body object the client reused (the device answered the same bytes again). */
-const parsedBodies = new WeakMap<object, readonly DeviceSession[]>();
-
 export async function listSessions(auth: TokenAuth): Promise<DeviceSession[]> {
-  const response = await auth.send('GET', ACCESS_INFO_PATH, undefined, { reuseKey: ACCESS_INFO_PATH });
-  const { body } = response;
-  const known = typeof body === 'object' && body !== null ? parsedBodies.get(body) : undefined;
-  if (known) return known.map((s) => ({ ...s }));
-  const sessions = parseAccessInfo(response);
-  if (typeof body === 'object' && body !== null)
-    parsedBodies.set(
-      body,
-      sessions.map((s) => ({ ...s })),
-    );
-  return sessions;
+  // A steady device answers the same bytes every round: the client then hands back the sessions read last time.
+  const response = await auth.send('GET', ACCESS_INFO_PATH, undefined, {
+    reuse: { key: ACCESS_INFO_PATH, derive: parseAccessInfo },
+  });
+  return (response.derived as readonly DeviceSession[]).map((s) => ({ ...s }));
 }
 
 /** One DELETE per id (docs/compat/bigip-device.md §4.1); a 404 means the device does not have the session. */
