@@ -117,11 +117,13 @@ export function sessionStore(
 
 type Listed = Parameters<SessionStore['replaceDeviceSessions']>[1];
 
-/** Everything of a listing the rows record, in the device's order (a reordered listing is applied, not skipped). */
+/**
+ * What applyListing compares of a listing, in the device's order (a reordered listing is applied, not skipped). Not the
+ * start time: a row keeps the first one it got, and without a device-reported time it is the listing's own time.
+ */
 function listingDigest(listed: Listed): string {
   const hash = createHash('sha1');
-  for (const s of listed)
-    hash.update(`${s.sessionId}\u0000${s.user}\u0000${s.clientIp}\u0000${s.protocol}\u0000${s.startedAt}\n`);
+  for (const s of listed) hash.update(`${s.sessionId}\u0000${s.user}\u0000${s.clientIp}\n`);
   return hash.digest('base64');
 }
 
