@@ -102,7 +102,7 @@ export class DeviceHttpClient {
     const what = `${method} ${path}`;
     let status: number;
     let responseHeaders: IncomingHttpHeaders;
-    let text: string;
+    let bytes: Buffer;
     const timeout = deadline(this.options.timeoutMs);
     try {
       const response = await this.pool.request({
@@ -115,16 +115,19 @@ export class DeviceHttpClient {
       });
       status = response.statusCode;
       responseHeaders = response.headers;
-      text = await response.body.text();
+      // Bytes, not text: an unchanged listing (SendOptions.reuse) is recognised without decoding it.
+      bytes = Buffer.from(await response.body.arrayBuffer());
     } catch (error) {
       throw this.transportError(what, error);
     } finally {
       timeout.clear();
     }
     const accepted = (status >= 200 && status <= 299) || options.accept?.includes(status) === true;
-    if (!accepted) throw this.statusError(what, status, text);
-    if (options.reuse === undefined) return { status, headers: responseHeaders, body: parseBody(what, status, text) };
-    return this.#reusing(options.reuse, what, { status, headers: responseHeaders, text });
+    if (!accepted) throw this.statusError(what, status, bytes.toString('utf8'));
+    if (options.reuse === undefined) {
+      return { status, headers: responseHeaders, body: parseBody(what, status, bytes.toString('utf8')) };
+    }
+    return this.#reusing(options.reuse, what, { status, headers: responseHeaders, bytes });
   }
 
   /**
@@ -135,13 +138,13 @@ export class DeviceHttpClient {
   #reusing(
     reuse: NonNullable<SendOptions['reuse']>,
     what: string,
-    answer: { status: number; headers: IncomingHttpHeaders; text: string },
+    answer: { status: number; headers: IncomingHttpHeaders; bytes: Buffer },
   ): DeviceResponse {
-    const digest = `${answer.status}:${createHash('sha1').update(answer.text).digest('base64')}`;
+    const digest = `${answer.status}:${createHash('sha1').update(answer.bytes).digest('base64')}`;
     const last = this.#reused.get(reuse.key);
     const { status, headers } = answer;
     if (last?.digest === digest) return { status, headers, body: undefined, derived: last.derived };
-    const response = { status, headers, body: parseBody(what, status, answer.text) };
+    const response = { status, headers, body: parseBody(what, status, answer.bytes.toString('utf8')) };
     const derived = reuse.derive(response);
     this.#reused.set(reuse.key, { digest, derived });
     return { ...response, derived };
