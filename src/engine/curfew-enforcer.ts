@@ -89,6 +89,7 @@ export class CurfewEnforcer {
   #running: Promise<void> | undefined;
   #again = false;
   #enforcing: Promise<void> = Promise.resolve();
+  #converging: Promise<void> = Promise.resolve();
   #synced = new Map<string, Device>();
   #syncTimer: NodeJS.Timeout | undefined;
 
@@ -131,9 +132,9 @@ export class CurfewEnforcer {
       this.#syncTimer = undefined;
       const devices = [...this.#synced.values()];
       this.#synced.clear();
-      this.#prevention
-        .converge(devices, this.#active, true)
-        .catch((err: unknown) => this.#log.warn(errorFields(err), 'checking deny lists after sync failed'));
+      this.#converge(devices, this.#active, true).catch((err: unknown) =>
+        this.#log.warn(errorFields(err), 'checking deny lists after sync failed'),
+      );
     }, SYNC_BATCH_MS);
   };
 
@@ -160,11 +161,34 @@ export class CurfewEnforcer {
     this.#syncTimer = undefined;
     this.#events.off('listed', this.#onListed);
     await this.#running;
+    await this.#converging;
   }
 
-  /** The rules changed (set, extended, lifted): run a round now rather than at the next tick. */
+  /**
+   * The rules changed (set, extended, lifted): the deny lists at once — also while a round is listing devices, which
+   * at a thousand devices takes a while — then a round (now, or right after the running one).
+   */
   rulesChanged(): void {
-    if (!this.#stopped) void this.enforceNow();
+    if (this.#stopped) return;
+    this.#preventNow().catch((err: unknown) => this.#log.warn(errorFields(err), 'updating deny lists failed'));
+    void this.enforceNow();
+  }
+
+  async #preventNow(): Promise<void> {
+    const active = await this.#store.listActiveCurfews(Date.now());
+    await this.#share.refreshShare(SHARE_MAX_AGE_MS);
+    const held = (await this.#store.listDevices()).filter((d) => this.#share.holds(d.id));
+    await this.#converge(held, active, false);
+  }
+
+  /** One deny-list convergence at a time on this node (rule changes, rounds and syncs all ask for them). */
+  #converge(devices: readonly Device[], active: readonly Curfew[], verify: boolean): Promise<void> {
+    const turn = this.#converging.then(() => this.#prevention.converge(devices, active, verify));
+    this.#converging = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn.then(() => undefined);
   }
 
   /** One round now; while one runs, one more follows it (shared by every caller meanwhile). Never rejects. */
@@ -200,7 +224,7 @@ export class CurfewEnforcer {
     const inScope = held.filter((d) => active.some((c) => curfewScopesDevice(c.where, d)));
     // Deny lists first: after a change they keep every curfewed user from logging in again, and the listings below
     // (CPU-bound at a thousand devices) would otherwise slow them down; in a steady round they cost no request.
-    await this.#prevention.converge(held, active, false);
+    await this.#converge(held, active, false);
     const caught = await Promise.all(
       inScope.map((device) => this.#listLimit(() => this.#listAndCatch(device, active))),
     );
