@@ -57,6 +57,8 @@ try {
     ['propagation: new curfew, data groups created', 'prop-one'],
     ['propagation: new curfew, data groups changed', 'prop-two'],
   ] as const) {
+    // A new curfew on a fleet at rest: the round the previous one started (listing every device) is over.
+    await sleep(3_000);
     const t0 = performance.now();
     await curfews.set({ users: [user], fleet: true, duration: 'PT1H', reason: 'bench' }, actor);
     await waitFor(`${user} on every device`, async () => (await denied(user)) === DEVICES);
