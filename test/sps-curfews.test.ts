@@ -88,6 +88,13 @@ describe('SPS curfews', () => {
     assert.equal(listed.meta.total, listed.items.length);
     assert.ok(listed.meta.counts.active >= 1);
     assert.equal((await call('GET', `${CURFEWS}/${id}`)).json().body.id, id);
+    const found = (await call('GET', `${CURFEWS}?q=${encodeURIComponent('Compromised LAPTOP')}`)).json();
+    assert.deepEqual(
+      found.items.map((c: { key: string }) => c.key),
+      [id],
+      'q finds text in who or reason, case-insensitively',
+    );
+    assert.equal((await call('GET', `${CURFEWS}?q=nobody-has-this`)).json().meta.total, 0);
 
     const soon = await call('POST', `${CURFEWS}/${id}/extend`, { duration: '10m' });
     assert.equal(soon.statusCode, 200, soon.body);

@@ -186,6 +186,24 @@ export function curfewStoreContract(store: () => Store): void {
     assert.deepEqual(await s.claimViolations([]), { inserted: [], existing: [] });
   });
 
+  it('finds curfews by text in who or reason, case-insensitively, with % and _ literal', async () => {
+    const s = store();
+    const a = await s.createCurfew(draft(3_000, null, { reason: 'Leaver: 100% access removed' }));
+    const b = await s.createCurfew(
+      draft(3_001, null, { who: { users: ['Zed_Ops'], ips: ['192.0.2.0/24'], query: null }, reason: 'watch' }),
+    );
+    const ids = async (text: string) =>
+      (await s.listCurfews({ text, limit: 100, offset: 0 }))
+        .map((c) => c.id)
+        .filter((id) => id === a.id || id === b.id);
+    assert.deepEqual(await ids('ZED_OPS'), [b.id]);
+    assert.deepEqual(await ids('192.0.2.'), [b.id]);
+    assert.deepEqual(await ids('100%'), [a.id]);
+    assert.deepEqual(await ids('d_o'), [b.id], '_ matches itself only');
+    assert.deepEqual(await ids('0% a'), [a.id]);
+    assert.equal(await s.countCurfews({ text: 'zed_ops' }), 1);
+  });
+
   it('keeps one prevention state per device, replaced by each put', async () => {
     const s = store();
     const row = (deviceId: string, over: Partial<PreventionState> = {}): PreventionState => ({

@@ -9,6 +9,8 @@ import type { Curfew, CurfewState, NewCurfew } from '../core/curfew.js';
 export interface CurfewListQuery {
   /** Only curfews in these states; absent or empty: every state. */
   state?: readonly CurfewState[];
+  /** Only curfews whose who (users, addresses, query) or reason contains this text, case-insensitively. */
+  text?: string;
   limit: number;
   offset: number;
 }
@@ -50,7 +52,7 @@ export interface CurfewStore {
   getCurfew(id: string): Promise<Curfew | undefined>;
   /** Newest first (then by id). */
   listCurfews(query: CurfewListQuery): Promise<Curfew[]>;
-  countCurfews(query?: Pick<CurfewListQuery, 'state'>): Promise<number>;
+  countCurfews(query?: Pick<CurfewListQuery, 'state' | 'text'>): Promise<number>;
   /**
    * Sets a new `until` (null: until lifted) on a curfew still active at `at`, recording `by` and `at` as its last
    * change. Returns the curfew afterwards; undefined when it is missing or no longer active (lifted, expired, or past

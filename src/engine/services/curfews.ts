@@ -68,10 +68,16 @@ export class CurfewService {
   }
 
   /** Newest first; `state` narrows (absent: every state). */
-  async page(query: { state?: readonly CurfewState[]; limit: number; offset: number }): Promise<CurfewPage> {
+  async page(query: {
+    state?: readonly CurfewState[];
+    text?: string;
+    limit: number;
+    offset: number;
+  }): Promise<CurfewPage> {
+    const { state, text } = query;
     const [curfews, total] = await Promise.all([
       this.#store.listCurfews(query),
-      this.#store.countCurfews(query.state ? { state: query.state } : {}),
+      this.#store.countCurfews({ ...(state && { state }), ...(text !== undefined && { text }) }),
     ]);
     return { curfews, total };
   }

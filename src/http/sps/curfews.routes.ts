@@ -94,17 +94,22 @@ export async function registerCurfewRoutes(app: FastifyInstance, deps: Pick<AppD
 }
 
 function registerList(app: FastifyInstance, { curfews }: Pick<AppDeps, 'curfews'>) {
-  app.get<{ Querystring: { state?: string; limit?: string; offset?: string } }>(
+  app.get<{ Querystring: { state?: string; q?: string; limit?: string; offset?: string } }>(
     CURFEWS_HREF,
     {
       onRequest: guard('read'),
       schema: {
         tags: TAGS,
-        summary: 'Curfews, newest first (state, limit, offset); meta has the total and the count per state',
+        summary: 'Curfews, newest first (state, q, limit, offset); meta has the total and the count per state',
         querystring: {
           type: 'object',
           properties: {
             state: { type: 'string', maxLength: 64, description: 'Comma list of active, lifted, expired' },
+            q: {
+              type: 'string',
+              maxLength: 256,
+              description: "Text the curfew's users, addresses, query or reason contain (case-insensitive)",
+            },
             ...pageQuery,
           },
         },
@@ -115,7 +120,7 @@ function registerList(app: FastifyInstance, { curfews }: Pick<AppDeps, 'curfews'
       const state = statesOf(request.query.state);
       const { limit, offset } = pageOf(request.query);
       const [page, ...counts] = await Promise.all([
-        curfews.page({ ...(state && { state }), limit, offset }),
+        curfews.page({ ...(state && { state }), ...(request.query.q && { text: request.query.q }), limit, offset }),
         ...CURFEW_STATES.map((s) => curfews.page({ state: [s], limit: 0, offset: 0 })),
       ]);
       const now = Date.now();

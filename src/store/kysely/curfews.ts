@@ -1,7 +1,7 @@
 // Curfews and per-device prevention state (migration 0011). State changes are single conditional updates with
 // RETURNING: on PostgreSQL a second updater waits for the first one's row lock and then re-checks the condition, so of
 // racing extend/lift/expire calls at most one applies; SQLite has one writer at a time.
-import type { Kysely } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { Curfew, CurfewMode, CurfewState, CurfewWhere, CurfewWho, NewCurfew } from '../../core/curfew.js';
 import type { CurfewListQuery, CurfewStore, PreventionState, PreventionStatus } from '../curfew-port.js';
 import type { DialectTraits } from './dialect.js';
@@ -32,11 +32,12 @@ export function curfewStore(
       return row ? curfewFromRow(row) : undefined;
     },
 
-    async listCurfews({ state, limit, offset }: CurfewListQuery): Promise<Curfew[]> {
+    async listCurfews({ state, text, limit, offset }: CurfewListQuery): Promise<Curfew[]> {
       const rows = await db
         .selectFrom('curfews')
         .selectAll()
         .$if(state !== undefined && state.length > 0, (qb) => qb.where('state', 'in', [...(state ?? [])]))
+        .$if(text !== undefined && text !== '', (qb) => qb.where((eb) => containsText(eb, text ?? '')))
         .orderBy('created_at', 'desc')
         .orderBy('id')
         .limit(limit)
@@ -46,11 +47,12 @@ export function curfewStore(
     },
 
     async countCurfews(query = {}): Promise<number> {
-      const { state } = query;
+      const { state, text } = query;
       const row = await db
         .selectFrom('curfews')
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .$if(state !== undefined && state.length > 0, (qb) => qb.where('state', 'in', [...(state ?? [])]))
+        .$if(text !== undefined && text !== '', (qb) => qb.where((eb) => containsText(eb, text ?? '')))
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
@@ -147,6 +149,15 @@ export function curfewStore(
       return rows.map(preventionFromRow);
     },
   };
+}
+
+/** `who` (its JSON) or `reason` contains `text`, case-insensitively; `%`, `_` and `\` in it are literal. */
+function containsText(eb: ExpressionBuilder<Database, 'curfews'>, text: string) {
+  const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return eb.or([
+    sql<boolean>`lower(${sql.ref('who')}) like ${pattern} escape '\\'`,
+    sql<boolean>`lower(${sql.ref('reason')}) like ${pattern} escape '\\'`,
+  ]);
 }
 
 /** Code-point order, as the C collation the database uses (localeCompare would differ). */
