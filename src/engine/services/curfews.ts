@@ -7,6 +7,7 @@ import {
   type CurfewInput,
   type CurfewState,
   curfewUnknownScopes,
+  isActive,
   newCurfew,
   parseCurfewInput,
   parseExtension,
@@ -158,13 +159,10 @@ export class CurfewService {
   }
 }
 
-function notActive(curfew: Curfew): DomainError {
-  return new DomainError(
-    'conflict',
-    'CURFEW_NOT_ACTIVE',
-    `Curfew ${curfew.id} is ${curfew.state}; it can no longer change.`,
-    {
-      state: curfew.state,
-    },
-  );
+function notActive(curfew: Curfew, now = Date.now()): DomainError {
+  // Past its end but not yet marked by an enforcement round: it is over all the same.
+  const state = isActive(curfew, now) || curfew.state !== 'active' ? curfew.state : 'expired';
+  return new DomainError('conflict', 'CURFEW_NOT_ACTIVE', `Curfew ${curfew.id} is ${state}; it can no longer change.`, {
+    state,
+  });
 }
