@@ -13,6 +13,8 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     'bulk-sessions': { type: 'string', default: '1000' },
     baseline: { type: 'string', default: 'full' },
+    // With CURFEW_BENCH_PROFILE: the row whose last run is profiled.
+    'profile-row': { type: 'string', default: 'KILL_BY_USER' },
   },
 });
 const LATENCY = Number(values.latency);
@@ -47,7 +49,7 @@ async function scenario(deviceCount: number) {
         await lab.seed(VICTIM, 1);
         // The victim's sessions predate the incident: the inventory has seen them (as the periodic sync would).
         await bench.server.engine.sync.syncAll();
-        if (action === 'KILL_BY_USER' && run === RUNS - 1) await startProfile();
+        if (action === values['profile-row'] && run === RUNS - 1) await startProfile();
         // Kills take priority over sync: start a full round over every device, then the kill while it runs.
         const round = duringSync ? bench.server.engine.sync.syncAll() : undefined;
         const { ms: elapsed, task } = await bench.timeKill(body);

@@ -12,8 +12,11 @@ const { values } = parseArgs({
     sessions: { type: 'string', default: '1000' },
     users: { type: 'string', default: '10000' },
     queries: { type: 'string', default: '200' },
+    // With CURFEW_BENCH_PROFILE: which part to profile, the steady re-sync or the sorted pages' first requests.
+    'profile-part': { type: 'string', default: 'resync' },
   },
 });
+const PROFILE_PART = values['profile-part'];
 const DEVICES = Number(values.devices);
 const SESSIONS = Number(values.sessions);
 const USERS = Number(values.users);
@@ -38,7 +41,7 @@ try {
   const tFirst = performance.now();
   await bench.server.engine.sync.syncAll();
   const firstResyncMs = performance.now() - tFirst;
-  await startProfile();
+  if (PROFILE_PART === 'resync') await startProfile();
   const t1 = performance.now();
   const again = await bench.server.engine.sync.syncAll();
   const resyncMs = performance.now() - t1;
@@ -72,6 +75,9 @@ try {
   }
   const page: number[] = [];
   for (let i = 0; i < Math.max(20, QUERIES / 4); i++) {
+    // The first request of each of the 10 pages is the one the cache cannot answer.
+    if (PROFILE_PART === 'pages' && i === 0) await startProfile();
+    if (i === 10) await stopProfile();
     page.push(
       (
         await time(
