@@ -109,6 +109,7 @@ export function readHolder(dataDir: string): LockHolder | undefined {
     }
     return { pid: parsed.pid, since: parsed.since, address: parsed.address };
   } catch {
+    // Missing or half-written (a holder mid-start): described as unknown, the OS lock still decides.
     return undefined;
   }
 }

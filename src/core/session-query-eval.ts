@@ -71,6 +71,7 @@ export function cachedQuery(query: string): SessionQueryAst | undefined {
   try {
     ast = parseSessionQuery(query);
   } catch {
+    // Bodies are validated before they are stored; a stored query that does not parse matches no one.
     ast = undefined;
   }
   if (parsed.size >= CACHE_SIZE) parsed.clear();

@@ -276,6 +276,7 @@ export class CurfewEnforcer {
   #enforce(caught: readonly Caught[]): Promise<void> {
     if (caught.length === 0) return Promise.resolve();
     const turn = this.#enforcing.then(() => this.#enforceBatch(caught));
+    // The caller of this turn sees its failure (and logs it); the chain only needs to go on to the next batch.
     this.#enforcing = turn.catch(() => undefined);
     return turn;
   }

@@ -65,6 +65,7 @@ export async function startEventBridge(
     try {
       message = JSON.parse(payload) as Message;
     } catch {
+      // Not one of ours (another writer on the channel): nothing to forward, nothing lost.
       return;
     }
     // Another node's event this node could not read: its own clients miss one live update, the store has the truth.

@@ -33,6 +33,7 @@ function decoded(text: string): string {
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
+    // A malformed escape: redaction checks the raw text instead.
     return text;
   }
 }

@@ -57,6 +57,7 @@ export function deviceIdFromLink(link: string): string | undefined {
   try {
     return decodeURIComponent(id);
   } catch {
+    // A malformed escape: the id as sent, which then matches no device (a 404, not a 500).
     return id;
   }
 }

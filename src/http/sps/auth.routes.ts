@@ -110,6 +110,7 @@ function hostOf(url: string): string | undefined {
   try {
     return new URL(url).host;
   } catch {
+    // Not a URL: treated like an absent header by the caller.
     return undefined;
   }
 }
