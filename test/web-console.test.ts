@@ -4,40 +4,19 @@
 // and commit it; a user without the kill privilege gets no kill controls and a 403. Every page is screenshotted into
 // test-results/.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { LabFleet } from '../lab/bigip/emulator.js';
 import type { RunningServer } from '../src/cli/server.js';
-import { basic } from './support/sps-client.js';
+import { browserSuite, grantViewer, launchChromium, navLink, newConsolePage, SHOTS } from './support/chromium.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
-const CHROMIUM = process.env.CURFEW_CHROMIUM ?? '/usr/bin/chromium';
-// This machine's network is closed: without the background-networking flags Chromium's own connections fail noisily.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SHOTS = 'test-results';
 const ADMIN_PW = 'console-admin-pw';
 const VIEWER_PW = 'console-viewer-pw';
 const VICTIM = 'mallory';
 
-// Debian's Chromium drives these tests (.ci/run installs it). On a machine without it they are skipped and say so;
-// under CI=true a missing browser is a failure, never a skip.
-const NO_BROWSER = existsSync(CHROMIUM)
-  ? undefined
-  : `Chromium is missing at ${CHROMIUM}: browser tests skipped (install it with "apt-get install -y chromium")`;
-if (NO_BROWSER && process.env.CI !== 'true') process.stderr.write(`${NO_BROWSER}\n`);
-
-describe('web console in Chromium', { skip: process.env.CI === 'true' ? false : (NO_BROWSER ?? false) }, () => {
+describe('web console in Chromium', browserSuite, () => {
   let node: TestServer;
   let server: RunningServer;
   let extra: LabFleet;
@@ -45,20 +24,13 @@ describe('web console in Chromium', { skip: process.env.CI === 'true' ? false : 
   let page: Page;
 
   const shot = (name: string, target: Page = page) => target.screenshot({ path: join(SHOTS, `console-${name}.png`) });
-  const nav = (name: string, target: Page = page) =>
-    target.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+  const nav = (name: string, target: Page = page) => navLink(target, name);
   const victimSessions = () =>
     (server.lab?.fleet.devices ?? [])
       .flatMap((d) => server.lab?.fleet.sessions(d.id) ?? [])
       .filter((s) => s.user === VICTIM);
 
   before(async () => {
-    assert.ok(
-      existsSync(CHROMIUM),
-      `Chromium is missing at ${CHROMIUM}: install it with "apt-get install -y chromium" (.ci/run does when it is missing)`,
-    );
-    assert.ok(existsSync(join('dist', 'web', 'index.html')), 'the console is not built: run npm run build:web');
-    mkdirSync(SHOTS, { recursive: true });
     node = await startTestServer({
       lab: 6,
       labSps: 0,
@@ -80,9 +52,9 @@ describe('web console in Chromium', { skip: process.env.CI === 'true' ? false : 
       password: 'admin',
       hostnamePrefix: 'branch-',
     });
-    await grantViewer(server);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+    await grantViewer(server, ADMIN_PW, VIEWER_PW, ['/special/active_sessions']);
+    browser = await launchChromium();
+    page = await newConsolePage(browser);
   });
   after(async () => {
     await browser?.close();
@@ -241,7 +213,7 @@ describe('web console in Chromium', { skip: process.env.CI === 'true' ? false : 
   });
 
   it('gives a user without the kill privilege no kill controls, and the API refuses the kill', async () => {
-    const viewer = await browser.newPage({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+    const viewer = await newConsolePage(browser);
     try {
       await viewer.goto(server.url);
       await viewer.getByLabel('User name').fill('viewer');
@@ -279,28 +251,4 @@ async function syncWithFault(server: RunningServer, deviceId: string): Promise<v
   } finally {
     fleet.setFault(deviceId, 'none');
   }
-}
-
-/** A `viewer` user in a group with read on /special/active_sessions, through the SPS API as a script would. */
-async function grantViewer(server: RunningServer): Promise<void> {
-  const call = async (method: 'POST' | 'PUT', url: string, payload: unknown) => {
-    const res = await server.app.inject({
-      method,
-      url,
-      payload: payload as object,
-      headers: { authorization: basic('admin', ADMIN_PW) },
-    });
-    assert.ok(res.statusCode < 300, `${method} ${url}: ${res.statusCode} ${res.body}`);
-    return res.json();
-  };
-  const password = await call('POST', '/api/configuration/passwords', { plain: VIEWER_PW });
-  const user = await call('POST', '/api/configuration/aaa/local_database/users', {
-    name: 'viewer',
-    password: password.key,
-  });
-  await call('POST', '/api/configuration/aaa/local_database/groups', { name: 'soc-viewers', members: [user.key] });
-  await call('PUT', '/api/configuration/aaa/acls', [
-    { group: 'soc-viewers', objects: ['/special/active_sessions'], permission: 'read' },
-  ]);
-  await call('PUT', '/api/transaction', { status: 'commit', commit_message: 'read-only SOC viewers' });
 }

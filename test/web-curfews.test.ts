@@ -4,37 +4,19 @@
 // kill a user "and keep out" from the kill dialog; a read-only account sees curfews but no control that changes
 // them. Screenshots go to test-results/ (the harness of web-console.test.ts).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../src/cli/server.js';
-import { basic } from './support/sps-client.js';
+import { browserSuite, grantViewer, launchChromium, navLink, newConsolePage, SHOTS } from './support/chromium.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
-const CHROMIUM = process.env.CURFEW_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SHOTS = 'test-results';
 const ADMIN_PW = 'curfew-console-admin';
 const VIEWER_PW = 'curfew-console-viewer';
 const VICTIM = 'eve';
 const KEPT_OUT = 'trudy';
 
-const NO_BROWSER = existsSync(CHROMIUM)
-  ? undefined
-  : `Chromium is missing at ${CHROMIUM}: browser tests skipped (install it with "apt-get install -y chromium")`;
-if (NO_BROWSER && process.env.CI !== 'true') process.stderr.write(`${NO_BROWSER}\n`);
-
-describe('curfews in the web console', { skip: process.env.CI === 'true' ? false : (NO_BROWSER ?? false) }, () => {
+describe('curfews in the web console', browserSuite, () => {
   let node: TestServer;
   let server: RunningServer;
   let browser: Browser;
@@ -42,8 +24,7 @@ describe('curfews in the web console', { skip: process.env.CI === 'true' ? false
   let victimDevice: { id: string; hostname: string };
 
   const shot = (name: string, target: Page = page) => target.screenshot({ path: join(SHOTS, `curfews-${name}.png`) });
-  const nav = (name: string, target: Page = page) =>
-    target.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+  const nav = (name: string, target: Page = page) => navLink(target, name);
   const labSessionsOf = (user: string) =>
     (server.lab?.fleet.devices ?? [])
       .flatMap((d) => server.lab?.fleet.sessions(d.id) ?? [])
@@ -62,12 +43,6 @@ describe('curfews in the web console', { skip: process.env.CI === 'true' ? false
   };
 
   before(async () => {
-    assert.ok(
-      existsSync(CHROMIUM),
-      `Chromium is missing at ${CHROMIUM}: install it with "apt-get install -y chromium"`,
-    );
-    assert.ok(existsSync(join('dist', 'web', 'index.html')), 'the console is not built: run npm run build:web');
-    mkdirSync(SHOTS, { recursive: true });
     node = await startTestServer({
       lab: 4,
       labSps: 1,
@@ -85,9 +60,9 @@ describe('curfews in the web console', { skip: process.env.CI === 'true' ? false
     for (const d of fleet.devices.filter((x) => x.failover === 'ACTIVE'))
       fleet.addSession(d.id, { user: KEPT_OUT, clientIp: '203.0.113.71' });
     await server.engine.sync.syncAll();
-    await grantViewer(server);
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    page = await browser.newPage({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+    await grantViewer(server, ADMIN_PW, VIEWER_PW, ['/special/active_sessions', '/special/curfews']);
+    browser = await launchChromium();
+    page = await newConsolePage(browser);
     await page.goto(server.url);
     await page.getByLabel('User name').fill('admin');
     await page.getByLabel('Password').fill(ADMIN_PW);
@@ -255,7 +230,7 @@ describe('curfews in the web console', { skip: process.env.CI === 'true' ? false
   });
 
   it('gives a read-only account the curfews but no control that changes them', async () => {
-    const viewer = await browser.newPage({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+    const viewer = await newConsolePage(browser);
     try {
       await viewer.goto(server.url);
       await viewer.getByLabel('User name').fill('viewer');
@@ -287,27 +262,3 @@ describe('curfews in the web console', { skip: process.env.CI === 'true' ? false
     }
   });
 });
-
-/** A `viewer` with read on sessions and curfews, through the SPS API as a script would. */
-async function grantViewer(server: RunningServer): Promise<void> {
-  const call = async (method: 'POST' | 'PUT', url: string, payload: unknown) => {
-    const res = await server.app.inject({
-      method,
-      url,
-      payload: payload as object,
-      headers: { authorization: basic('admin', ADMIN_PW) },
-    });
-    assert.ok(res.statusCode < 300, `${method} ${url}: ${res.statusCode} ${res.body}`);
-    return res.json();
-  };
-  const password = await call('POST', '/api/configuration/passwords', { plain: VIEWER_PW });
-  const user = await call('POST', '/api/configuration/aaa/local_database/users', {
-    name: 'viewer',
-    password: password.key,
-  });
-  await call('POST', '/api/configuration/aaa/local_database/groups', { name: 'soc-viewers', members: [user.key] });
-  await call('PUT', '/api/configuration/aaa/acls', [
-    { group: 'soc-viewers', objects: ['/special/active_sessions', '/special/curfews'], permission: 'read' },
-  ]);
-  await call('PUT', '/api/transaction', { status: 'commit', commit_message: 'read-only curfew viewers' });
-}
