@@ -10,20 +10,11 @@ import type { Engine } from '../src/engine/engine.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
 import { newEngine, waitForFinal } from './support/engine-harness.js';
+import { eventually } from './support/eventually.js';
 
 const admin = { name: 'admin', address: '127.0.0.1' };
 const DENY_LIST = '/Common/curfew_denied_users';
 const INTERVAL_MS = 150;
-
-async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('curfews enforced by the engine', () => {
   let bigip: LabFleet;
@@ -70,9 +61,12 @@ describe('curfews enforced by the engine', () => {
       { users: [victim], fleet: true, duration: '2m', reason: 'incident 7' },
       admin,
     );
-    await until('the victim gone from every device', () => victimSessions().length === 0);
+    await eventually('the victim gone from every device', () => victimSessions().length === 0);
     for (const d of bigip.devices) {
-      const records = await until(`deny list on ${d.id}`, () => bigip.dataGroupRecords(d.id, DENY_LIST) ?? undefined);
+      const records = await eventually(
+        `deny list on ${d.id}`,
+        () => bigip.dataGroupRecords(d.id, DENY_LIST) ?? undefined,
+      );
       assert.deepEqual(
         records.map((r) => r.name),
         [victim],
@@ -86,7 +80,7 @@ describe('curfews enforced by the engine', () => {
     bigip.setPolicy({ installed: false }, second.id);
     bigip.addSession(second.id, { user: victim, clientIp: '192.0.2.3' });
     sps.addSession(appliance.id, { user: victim, clientIp: '192.0.2.4' });
-    await until('the re-login killed', () => victimSessions().length === 0);
+    await eventually('the re-login killed', () => victimSessions().length === 0);
 
     const violations = await engine.curfews.violations(curfew.id, { limit: 50, offset: 0 });
     assert.equal(violations.length, 4);
@@ -104,7 +98,7 @@ describe('curfews enforced by the engine', () => {
     assert.equal(prevention.get(appliance.id)?.status, 'unsupported');
 
     await engine.curfews.lift(curfew.id, admin);
-    await until('deny lists emptied', () =>
+    await eventually('deny lists emptied', () =>
       bigip.devices.every((d) => (bigip.dataGroupRecords(d.id, DENY_LIST) ?? []).length === 0),
     );
     bigip.addSession(second.id, { user: victim, clientIp: '192.0.2.5' });
@@ -128,7 +122,7 @@ describe('curfews enforced by the engine', () => {
       { users: ['watched-*'], devices: [device.id], duration: '1s', reason: 'watch', mode: 'monitor' },
       admin,
     );
-    const seen = await until('a monitor violation', async () => {
+    const seen = await eventually('a monitor violation', async () => {
       const list = await engine.curfews.violations(monitor.id, { limit: 5, offset: 0 });
       return list.length > 0 ? list : undefined;
     });
@@ -137,7 +131,7 @@ describe('curfews enforced by the engine', () => {
       bigip.sessions(device.id).some((s) => s.sessionId === id),
       'monitor never kills',
     );
-    const expired = await until('the curfew expired', async () => {
+    const expired = await eventually('the curfew expired', async () => {
       const c = await engine.curfews.get(monitor.id);
       return c?.state === 'expired' ? c : undefined;
     });
@@ -150,7 +144,7 @@ describe('curfews enforced by the engine', () => {
     const [inside, ...outside] = bigip.devices;
     assert.ok(inside);
     const curfew = await engine.curfews.set({ users: ['nobody'], devices: [inside.id], reason: 'scope' }, admin);
-    await until('the deny list written', () => (bigip.dataGroupRecords(inside.id, DENY_LIST) ?? []).length === 1);
+    await eventually('the deny list written', () => (bigip.dataGroupRecords(inside.id, DENY_LIST) ?? []).length === 1);
     bigip.resetCounters();
     await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS * 5));
     for (const d of outside) {

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../src/cli/server.js';
 import { browserSuite, grantViewer, launchChromium, navLink, newConsolePage, SHOTS } from './support/chromium.js';
+import { eventually } from './support/eventually.js';
 import { startTestServer, type TestServer } from './support/test-server.js';
 
 const ADMIN_PW = 'curfew-console-admin';
@@ -29,13 +30,7 @@ describe('curfews in the web console', browserSuite, () => {
     (server.lab?.fleet.devices ?? [])
       .flatMap((d) => server.lab?.fleet.sessions(d.id) ?? [])
       .filter((s) => s.user === user);
-  const until = async (what: string, check: () => boolean, timeoutMs = 15_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const until = (what: string, check: () => boolean, timeoutMs = 15_000) => eventually(what, check, timeoutMs, 100);
   const search = async (q: string) => {
     await nav('Sessions').click();
     await page.getByLabel('Search', { exact: true }).fill(q);

@@ -1,6 +1,7 @@
 // A curfew node in a child process (test/support/node-child.ts) on a shared database, driven over IPC, for the
 // multi-node tests.
 import { type ChildProcess, fork } from 'node:child_process';
+import { eventually } from './eventually.js';
 
 /** A node process, answering requests over IPC. */
 export class NodeProcess {
@@ -55,9 +56,5 @@ export class NodeProcess {
 }
 
 export async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await eventually(what, check, timeoutMs, 10);
 }
